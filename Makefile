@@ -1,0 +1,35 @@
+# Oakvale: two commands do all set-up on a fresh clone.
+#   make demo   the whole lakehouse on the local default (generate -> bronze -> dbt -> docs)
+#   make test   every check CI runs
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export OAKVALE_DATA_ROOT ?= $(CURDIR)/.oakvale
+
+# Extra checks appended by mk/*.mk fragments (infra, dbt, athena): `CHECKS += name`.
+CHECKS :=
+
+.PHONY: setup demo test pytest lock clean
+setup: $(STAMP)
+$(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
+	scripts/bootstrap.sh
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/oakvale run --data-root "$(OAKVALE_DATA_ROOT)"
+
+pytest: setup
+	$(VENV)/bin/pytest
+
+test: setup pytest
+	@for c in $(CHECKS); do echo "== make $$c"; $(MAKE) --no-print-directory $$c || exit 1; done
+
+# Re-resolve the pinned stack from requirements.in (needs the registries).
+lock: setup
+	$(VENV)/bin/uv pip compile --python $(PY) requirements.in -o requirements.lock --no-header
+
+clean:
+	rm -rf .oakvale dbt_oakvale/target dbt_oakvale/logs spark-warehouse
+
+-include $(sort $(wildcard mk/*.mk))

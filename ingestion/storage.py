@@ -1,0 +1,115 @@
+"""Local paths and s3:// URIs behind one small interface.
+
+Everything Oakvale reads or writes goes through these functions, so the same code runs on a laptop
+and on AWS. S3 calls use boto3, which honours AWS_ENDPOINT_URL (moto in tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def is_s3(uri: str) -> bool:
+    return uri.startswith("s3://")
+
+
+def split_s3(uri: str) -> tuple[str, str]:
+    parsed = urlparse(uri)
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+def join(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts)])
+
+
+def _s3():
+    import boto3  # imported lazily: local runs never need it
+
+    return boto3.client("s3")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    uri: str
+    size: int
+
+
+def list_files(prefix: str) -> Iterator[FileInfo]:
+    """Every file under a prefix, recursively, sorted by URI."""
+    if is_s3(prefix):
+        bucket, key = split_s3(prefix)
+        key = key.rstrip("/") + "/" if key else ""
+        paginator = _s3().get_paginator("list_objects_v2")
+        found = []
+        for page in paginator.paginate(Bucket=bucket, Prefix=key):
+            for obj in page.get("Contents", []):
+                found.append(FileInfo(f"s3://{bucket}/{obj['Key']}", obj["Size"]))
+        yield from sorted(found, key=lambda f: f.uri)
+        return
+    root = Path(prefix)
+    if not root.exists():
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        yield FileInfo(str(path), path.stat().st_size)
+
+
+def exists(uri: str) -> bool:
+    if is_s3(uri):
+        bucket, key = split_s3(uri)
+        resp = _s3().list_objects_v2(Bucket=bucket, Prefix=key.rstrip("/"), MaxKeys=1)
+        return resp.get("KeyCount", 0) > 0
+    return Path(uri).exists()
+
+
+def write_bytes(uri: str, data: bytes) -> None:
+    if is_s3(uri):
+        bucket, key = split_s3(uri)
+        _s3().put_object(Bucket=bucket, Key=key, Body=data)
+        return
+    path = Path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # readers never see a half-written file
+
+
+def read_bytes(uri: str) -> bytes:
+    if is_s3(uri):
+        bucket, key = split_s3(uri)
+        return _s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+    return Path(uri).read_bytes()
+
+
+def move(src: str, dst: str) -> None:
+    """Move one file. Local: an atomic rename. S3: copy then delete (S3 has no rename)."""
+    if is_s3(src):
+        sb, sk = split_s3(src)
+        db, dk = split_s3(dst)
+        client = _s3()
+        client.copy({"Bucket": sb, "Key": sk}, db, dk)
+        client.delete_object(Bucket=sb, Key=sk)
+        return
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)
+
+
+def remove_tree(prefix: str) -> None:
+    if is_s3(prefix):
+        bucket, key = split_s3(prefix)
+        client = _s3()
+        keys = [split_s3(f.uri)[1] for f in list_files(prefix)]
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk]})
+        return
+    shutil.rmtree(prefix, ignore_errors=True)
+
+
+def to_spark_uri(uri: str) -> str:
+    """Spark on Glue reads s3:// natively; local Spark wants plain paths."""
+    return uri
