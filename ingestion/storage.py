@@ -6,6 +6,7 @@ and on AWS. S3 calls use boto3, which honours AWS_ENDPOINT_URL (moto in tests).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ def _s3():
 class FileInfo:
     uri: str
     size: int
+    etag: str | None = None  # S3's content hash; None for local files
 
 
 def list_files(prefix: str) -> Iterator[FileInfo]:
@@ -48,7 +50,7 @@ def list_files(prefix: str) -> Iterator[FileInfo]:
         found = []
         for page in paginator.paginate(Bucket=bucket, Prefix=key):
             for obj in page.get("Contents", []):
-                found.append(FileInfo(f"s3://{bucket}/{obj['Key']}", obj["Size"]))
+                found.append(FileInfo(f"s3://{bucket}/{obj['Key']}", obj["Size"], obj.get("ETag", "").strip('"')))
         yield from sorted(found, key=lambda f: f.uri)
         return
     root = Path(prefix)
@@ -56,6 +58,17 @@ def list_files(prefix: str) -> Iterator[FileInfo]:
         return
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         yield FileInfo(str(path), path.stat().st_size)
+
+
+def fingerprint(info: FileInfo) -> str:
+    """A content hash: S3's ETag, or the MD5 of a local file (the same thing for single-part uploads)."""
+    if info.etag:
+        return info.etag
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(info.uri, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def exists(uri: str) -> bool:
@@ -96,6 +109,14 @@ def move(src: str, dst: str) -> None:
         return
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     os.replace(src, dst)
+
+
+def remove_file(uri: str) -> None:
+    if is_s3(uri):
+        bucket, key = split_s3(uri)
+        _s3().delete_object(Bucket=bucket, Key=key)
+        return
+    Path(uri).unlink(missing_ok=True)
 
 
 def remove_tree(prefix: str) -> None:

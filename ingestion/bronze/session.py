@@ -1,0 +1,61 @@
+"""The SparkSession the bronze job runs on, and whether Delta's Spark classes are on its classpath."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from pyspark.sql import SparkSession
+
+log = logging.getLogger(__name__)
+
+# Settings both writer paths rely on: UTC so `_ingest_date` never depends on the machine, INT64
+# microsecond timestamps (what Delta expects; Spark's plain Parquet writer defaults to INT96), and
+# last-wins on a duplicated JSON key instead of failing the whole job.
+JOB_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.mapKeyDedupPolicy": "LAST_WIN",
+    "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+    "spark.sql.parquet.compression.codec": "snappy",
+}
+
+LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": os.environ.get("OAKVALE_SPARK_DRIVER_MEMORY", "2g"),
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.extraJavaOptions": "-Dderby.system.home=/tmp/oakvale-derby",
+}
+
+
+def local_session(app_name: str = "oakvale-bronze") -> SparkSession:
+    """A local Spark session. Delta jars are added when OAKVALE_DELTA_JARS lists them (comma-separated)."""
+    builder = SparkSession.builder.master(os.environ.get("OAKVALE_SPARK_MASTER", "local[*]")).appName(app_name)
+    for key, value in {**LOCAL_CONF, **JOB_CONF}.items():
+        builder = builder.config(key, value)
+    jars = os.environ.get("OAKVALE_DELTA_JARS")
+    if jars:
+        builder = (
+            builder.config("spark.jars", jars)
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def apply_job_conf(spark: SparkSession) -> None:
+    """On Glue the session exists already; set what the job needs on it."""
+    for key, value in JOB_CONF.items():
+        if not key.startswith("spark.hadoop."):
+            spark.conf.set(key, value)
+
+
+def delta_classes_available(spark: SparkSession) -> bool:
+    try:
+        loader = spark.sparkContext._jvm.java.lang.Thread.currentThread().getContextClassLoader()
+        loader.loadClass("org.apache.spark.sql.delta.DeltaLog")
+        return True
+    except Exception:  # py4j wraps ClassNotFoundException
+        return False

@@ -1,0 +1,186 @@
+"""`oakvale`: the lakehouse from the command line. Thin over the modules; each step is one function."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from ingestion.config import DATASETS, OakvaleSettings
+
+console = Console(stderr=True)
+DBT_PROJECT_DIR = Path(os.environ.get("OAKVALE_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_oakvale"))
+
+
+def _settings(args: argparse.Namespace) -> OakvaleSettings:
+    overrides = {"data_root": args.data_root} if getattr(args, "data_root", None) else {}
+    return OakvaleSettings(**overrides)
+
+
+# ---- steps -------------------------------------------------------------------------------------
+
+
+def step_generate(settings: OakvaleSettings, *, movies: int, reviews: int, seed: int, date: dt.date, days: int) -> None:
+    from ingestion.generator import generate_dataset
+
+    for offset in range(days):
+        day = date - dt.timedelta(days=days - 1 - offset)
+        for dataset, count in (("movies", movies), ("reviews", reviews)):
+            manifest = generate_dataset(
+                dataset, count, seed, day, settings.raw_root, movie_universe=movies, progress=True
+            )
+            console.print(f"[green]generated[/] {dataset} {day}: {manifest.lines_written} lines")
+
+
+def step_ingest(settings: OakvaleSettings, *, datasets: list[str], writer: str, reject_threshold: float | None) -> list[dict]:
+    from ingestion.bronze.session import local_session
+
+    with console.status("starting Spark"):
+        spark = local_session()
+    try:
+        return _ingest_all(spark, settings, datasets=datasets, writer=writer, reject_threshold=reject_threshold)
+    finally:
+        spark.stop()  # a JVM left running at interpreter exit can abort the process
+
+
+def _ingest_all(spark, settings: OakvaleSettings, *, datasets: list[str], writer: str, reject_threshold: float | None) -> list[dict]:
+    from ingestion.bronze import BronzeJobOptions, run
+
+    results = []
+    for dataset in datasets:
+        options = BronzeJobOptions(
+            dataset=dataset,
+            data_root=settings.data_root,
+            writer=writer,
+            reject_threshold=settings.reject_threshold if reject_threshold is None else reject_threshold,
+            bronze_database=settings.bronze_database,
+        )
+        with console.status(f"bronze job: {dataset}"):
+            result = run(spark, options)
+        console.print(f"[green]bronze[/] {dataset}: {result.status} {result.batch_id or ''} rows={result.rows} rejects={result.rejects}")
+        results.append(result.as_dict())
+    return results
+
+
+def _dbt(settings: OakvaleSettings, *command: str) -> None:
+    Path(settings.data_root, "warehouse").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "OAKVALE_DATA_ROOT": settings.data_root}
+    dbt = Path(sys.executable).with_name("dbt")
+    full = [str(dbt), *command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    console.print(f"[blue]$[/] {' '.join(full[1:])}")
+    completed = subprocess.run(full, env=env, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"dbt {command[0]} failed with exit code {completed.returncode}")
+
+
+def step_build(settings: OakvaleSettings, *, full_refresh: bool = False) -> None:
+    extra = ["--full-refresh"] if full_refresh else []
+    _dbt(settings, "build", "--target", "local", "--target-path", f"{settings.data_root}/dbt_target", *extra)
+
+
+def step_docs(settings: OakvaleSettings) -> None:
+    _dbt(settings, "docs", "generate", "--target", "local", "--target-path", settings.docs_path)
+    console.print(f"[green]docs[/] {settings.docs_path}/index.html")
+    console.print(
+        f"serve them: OAKVALE_DATA_ROOT={settings.data_root} .venv/bin/dbt docs serve --project-dir dbt_oakvale "
+        f"--profiles-dir dbt_oakvale --target-path {settings.docs_path}"
+    )
+
+
+# ---- command line ------------------------------------------------------------------------------
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-root", help="local folder or s3:// URI (default: $OAKVALE_DATA_ROOT or ./.oakvale)")
+
+
+def _add_ingest_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--writer", default="auto", choices=["auto", "spark-delta", "parquet+delta-rs"],
+                        help="Delta writer; auto uses Spark's own when its classes are present")
+    parser.add_argument("--reject-threshold", type=float, help="max share of rejected lines per run (default 0.05)")
+
+
+def _add_generate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--movies", type=int, default=2000, help="movies per day (also the movie universe)")
+    parser.add_argument("--reviews", type=int, default=10000, help="reviews per day")
+    parser.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same files")
+    parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.datetime.now(dt.timezone.utc).date(),
+                        help="last ingest date, YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument("--days", type=int, default=2, help="days of data ending at --date (re-sends need 2+)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oakvale", description="Oakvale lakehouse: generate -> bronze -> dbt")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    steps = parser.add_subparsers(dest="command", required=True)
+
+    generate = steps.add_parser("generate", help="write raw movie/review NDJSON with realistic dirt")
+    from ingestion.generator.cli import add_arguments as add_generator_arguments
+
+    add_generator_arguments(generate)
+
+    ingest = steps.add_parser("ingest", help="run the bronze job (local Spark) for each dataset")
+    _add_common(ingest)
+    _add_ingest_options(ingest)
+    ingest.add_argument("--dataset", choices=DATASETS, action="append", help="dataset (repeatable; default all)")
+
+    build = steps.add_parser("build", help="dbt build on the local target (silver and gold)")
+    _add_common(build)
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+
+    docs = steps.add_parser("docs", help="dbt docs generate into <data root>/docs")
+    _add_common(docs)
+
+    run_all = steps.add_parser("run", help="every step: generate, ingest, build, docs")
+    _add_common(run_all)
+    _add_generate_options(run_all)
+    _add_ingest_options(run_all)
+
+    optimize = steps.add_parser("optimize", help="compact bronze tables and vacuum unreferenced files")
+    _add_common(optimize)
+    optimize.add_argument("--table", action="append", help="bronze table (repeatable; default all)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "generate":
+        from ingestion.generator.cli import run as run_generator
+
+        return run_generator(args)
+    settings = _settings(args)
+    if args.command == "ingest":
+        step_ingest(settings, datasets=args.dataset or list(DATASETS), writer=args.writer,
+                    reject_threshold=args.reject_threshold)
+    elif args.command == "build":
+        step_build(settings, full_refresh=args.full_refresh)
+    elif args.command == "docs":
+        step_docs(settings)
+    elif args.command == "optimize":
+        from ingestion.bronze.optimize import optimize_table
+
+        tables = args.table or [t for d in DATASETS for t in (d, f"{d}_rejects")]
+        for table in tables:
+            console.print(f"[green]optimize[/] {table}: {json.dumps(optimize_table(settings.bronze_table_path(table)))}")
+    elif args.command == "run":
+        step_generate(settings, movies=args.movies, reviews=args.reviews, seed=args.seed, date=args.date, days=args.days)
+        step_ingest(settings, datasets=list(DATASETS), writer=args.writer, reject_threshold=args.reject_threshold)
+        step_build(settings)
+        step_docs(settings)
+        console.print(f"[bold green]done[/]: data root {settings.data_root}")
+        console.print(f"  raw:     {settings.raw_root}\n  bronze:  {settings.bronze_root}\n"
+                      f"  silver/gold: {settings.warehouse_path}\n  docs:    {settings.docs_path}/index.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
