@@ -99,6 +99,9 @@ MOVIES = {
                "120", "1000000", "7000000", "PG-13", "2026-11-02T10:00:00Z"),
         _movie("tt0000003", "Variant Spellings", '["Sci-Fi","Drama"]', "Warner Bros.", "2019-11-20",
                "101", "2000000", "1500000", "PG-13", "2026-11-02T10:00:00Z"),
+        # resent_records across batches: an older version of tt0000002 arrives a day later and loses
+        _movie("tt0000002", "Stringly Typed", '["Comedy"]', "Universal Pictures", "2018-07-01",
+               "95", "12000000", "1", "R", "2026-11-01T07:00:00Z"),
         # a new movie released a year after tt0000002's year
         _movie("tt0000009", "Day Two Premiere", '["Comedy","Action"]', "Paramount", "2020-02-14",
                "105", "8000000", "24000000", "PG", "2026-11-02T10:00:00Z"),
@@ -165,7 +168,7 @@ EXPECTED = {
         "reviews_orphan": 1, "reviews_missing_key": 1, "review_rejects": 1,
     },
     2: {
-        "bronze_movies": 14, "silver_movies": 9, "movies_superseded": 3, "movies_duplicate": 1,
+        "bronze_movies": 15, "silver_movies": 9, "movies_superseded": 4, "movies_duplicate": 1,
         "movies_missing_key": 1, "movie_rejects": 2,
         "bronze_reviews": 19, "silver_reviews": 13, "reviews_superseded": 2, "reviews_duplicate": 1,
         "reviews_orphan": 2, "reviews_missing_key": 1, "review_rejects": 1,
