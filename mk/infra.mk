@@ -1,0 +1,39 @@
+# infra/: offline checks of the Terraform module (issue 7). Included by the top Makefile.
+#   make infra-check        checkov (own venv) + terraform fmt -check (when terraform is installed)
+#   make infra-checkov-lock re-resolve infra/requirements-checkov.txt (needs the registry)
+# The property tests of the module (tests/infra) run with the rest of pytest.
+
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+CHECKOV_REQS  := infra/requirements-checkov.txt
+CHECKOV_ENV   := CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE
+TF_OFFLINE    := TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
+
+CHECKS += infra-check
+
+.PHONY: infra-check infra-checkov infra-fmt infra-checkov-lock
+
+infra-check: infra-checkov infra-fmt
+
+# checkov cannot share .venv: its bc-python-hcl2 installs into the same hcl2/ package as python-hcl2 8.x.
+$(CHECKOV_STAMP): $(CHECKOV_REQS) | setup
+	rm -rf $(CHECKOV_VENV)
+	$(VENV)/bin/uv venv --quiet --python $(PY) $(CHECKOV_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(CHECKOV_VENV)/bin/python -r $(CHECKOV_REQS)
+	touch $@
+
+# Offline: no update check, no policy download, no platform; settings in infra/.checkov.yaml.
+infra-checkov: $(CHECKOV_STAMP)
+	$(CHECKOV_ENV) $(CHECKOV_VENV)/bin/checkov --config-file infra/.checkov.yaml
+
+infra-fmt:
+	@if command -v terraform >/dev/null 2>&1; then \
+	  echo "terraform fmt -check -recursive infra"; \
+	  $(TF_OFFLINE) terraform fmt -check -recursive -diff infra; \
+	else \
+	  echo "terraform not installed: skipping terraform fmt -check"; \
+	fi
+
+infra-checkov-lock: setup
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 infra/requirements-checkov.in -o $(CHECKOV_REQS) --no-header
+	sed -i '1i # Full resolved set for .venv-checkov (from infra/requirements-checkov.in; re-resolve: make infra-checkov-lock).' $(CHECKOV_REQS)

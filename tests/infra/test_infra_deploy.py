@@ -1,0 +1,113 @@
+"""infra/deploy.sh: --dry-run prints every step and runs nothing; a real run calls the tools in order.
+
+AWS, Terraform, Docker and pip are replaced by recording stubs on PATH, so nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY = REPO / "infra" / "deploy.sh"
+
+STUB = """#!/usr/bin/env bash
+echo "{name} $*" >> "$STUB_LOG"
+{body}
+"""
+
+STUB_BODIES = {
+    "terraform": 'case "$*" in *"output -raw dbt_runner_repository_url"*) echo "123456789012.dkr.ecr.eu-west-1.amazonaws.com/oakvale-prod-dbt-runner";; esac',
+    "aws": 'case "$*" in *get-login-password*) echo token;; *describe-images*) exit 1;; esac',
+    "docker": 'case "$*" in login*) cat >/dev/null;; esac',
+    # pip is faked (no registry); everything else goes to the real interpreter
+    "python": f"""case "$1 $2 $3" in
+  "-m pip wheel") out=""; prev=""; for a in "$@"; do [ "$prev" = "-w" ] && out=$a; prev=$a; done
+                  mkdir -p "$out" && echo wheel > "$out/oakvale_ingestion-0.1.0-py3-none-any.whl";;
+  "-m pip install") out=""; prev=""; for a in "$@"; do [ "$prev" = "--target" ] && out=$a; prev=$a; done
+                    mkdir -p "$out/ingestion" && echo "" > "$out/ingestion/__init__.py";;
+  *) exec {sys.executable} "$@";;
+esac""",
+}
+
+
+@pytest.fixture
+def stubs(tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in STUB_BODIES.items():
+        path = bin_dir / name
+        path.write_text(STUB.format(name=name, body=body))
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "calls.log"
+    log.touch()
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "PYTHON": str(bin_dir / "python"),
+        "STUB_LOG": str(log),
+    }
+
+
+def deploy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(DEPLOY), *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def calls(env: dict[str, str]) -> list[str]:
+    return Path(env["STUB_LOG"]).read_text().splitlines()
+
+
+def test_dry_run_prints_every_step_and_runs_nothing(stubs: dict[str, str], tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    result = deploy(stubs, "--dry-run", "--env", "prod", "--region", "eu-west-1", "--image-tag", "abc123", "--dist", str(dist))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for n in range(1, 8):
+        assert f"[dry-run] step {n}/7" in out
+    assert "-m pip wheel --quiet --no-deps -w" in out
+    assert "--platform manylinux2014_x86_64" in out and "lambda/generator.zip" in out
+    assert "init -input=false" in out and "workspace select -or-create=true prod" in out
+    assert "apply -input=false" in out and "-var environment=prod" in out and "-var aws_region=eu-west-1" in out
+    assert f"-var ingestion_wheel_path={dist}/oakvale_ingestion-0.1.0-py3-none-any.whl" in out
+    assert "-var dbt_image_tag=abc123" in out
+    assert "docker build -f" in out and "docker push" in out and "ecr get-login-password" in out
+    assert calls(stubs) == [], "a dry run must not call terraform, aws, docker or pip"
+    assert not dist.exists(), "a dry run must not build anything"
+
+
+def test_dry_run_plan_only_stops_before_apply(stubs: dict[str, str], tmp_path: Path) -> None:
+    result = deploy(stubs, "--dry-run", "--plan-only", "--dist", str(tmp_path / "dist"))
+    assert result.returncode == 0, result.stderr
+    assert " plan -input=false" in result.stdout
+    assert " apply " not in result.stdout and "docker" not in result.stdout
+    assert calls(stubs) == []
+
+
+def test_rejects_unknown_environment(stubs: dict[str, str]) -> None:
+    result = deploy(stubs, "--dry-run", "--env", "staging")
+    assert result.returncode != 0 and "dev or prod" in result.stderr
+
+
+@pytest.mark.skipif(not (REPO / "glue_scripts" / "bronze_job.py").is_file(), reason="glue_scripts/bronze_job.py not present")
+def test_real_run_calls_the_tools_in_order(stubs: dict[str, str], tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    result = deploy(stubs, "--env", "prod", "--region", "eu-west-1", "--image-tag", "abc123", "--auto-approve", "--dist", str(dist))
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = calls(stubs)
+    tools = [line.split()[0] for line in log]
+    # build (pip via the python stub) -> terraform init/workspace/apply -> image -> outputs
+    assert tools.index("python") < tools.index("terraform")
+    tf = [line for line in log if line.startswith("terraform")]
+    assert [t.split()[2] for t in tf] == ["init", "workspace", "apply", "output", "output"]
+    assert "-auto-approve" in tf[2] and f"lambda_zip_path={dist}/lambda/generator.zip" in tf[2]
+    docker = [line.split()[1] for line in log if line.startswith("docker")]
+    assert docker == ["login", "build", "push"]
+    assert any("docker push 123456789012.dkr.ecr.eu-west-1.amazonaws.com/oakvale-prod-dbt-runner:abc123" in line for line in log)
+    with zipfile.ZipFile(dist / "lambda" / "generator.zip") as zf:
+        assert "ingestion/__init__.py" in zf.namelist()
