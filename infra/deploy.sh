@@ -27,9 +27,9 @@ PLAN_ONLY=0
 AUTO_APPROVE=0
 DIST="$REPO/dist"
 
-# Packages the generator imports besides the ingestion wheel (boto3 comes with the Lambda runtime);
-# versions come from requirements.lock.
-LAMBDA_REQUIREMENTS=(numpy faker pydantic pydantic-settings)
+# Packages the generator imports besides the ingestion wheel (boto3 comes with the Lambda runtime),
+# fully pinned for the python3.11 runtime's glibc (manylinux2014).
+LAMBDA_REQUIREMENTS="$INFRA/lambda-requirements.txt"
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "deploy.sh: $*" >&2; exit 2; }
@@ -95,16 +95,22 @@ tf() { run "$TERRAFORM" "-chdir=$INFRA" "$@"; }
 echo "Oakvale deploy: env=$ENVIRONMENT region=$REGION prefix=$PREFIX image_tag=$IMAGE_TAG$([ "$DRY_RUN" = 1 ] && echo ' (dry run: nothing is executed)')"
 
 step "build the ingestion wheel ($WHEEL)"
-run rm -f "$WHEEL"
-run "$PYTHON" -m pip wheel --quiet --no-deps -w "$DIST" "$REPO"
+# From a copy of the package, so setuptools leaves no build/ or *.egg-info in the work tree.
+WHEEL_SRC="$DIST/wheel-src"
+run rm -rf "$WHEEL" "$WHEEL_SRC"
+run mkdir -p "$WHEEL_SRC"
+run cp -R "$REPO/pyproject.toml" "$REPO/ingestion" "$WHEEL_SRC/"
+run "$PYTHON" -m pip wheel --quiet --no-deps -w "$DIST" "$WHEEL_SRC"
+run rm -rf "$WHEEL_SRC"
 
 step "build the generator Lambda package ($LAMBDA_ZIP)"
 run rm -rf "$LAMBDA_BUILD"
 run mkdir -p "$LAMBDA_BUILD" "$(dirname "$LAMBDA_ZIP")"
 run "$PYTHON" -m pip install --quiet --no-deps --target "$LAMBDA_BUILD" "$WHEEL"
-run "$PYTHON" -m pip install --quiet --target "$LAMBDA_BUILD" \
+run "$PYTHON" -m pip install --quiet --no-deps --target "$LAMBDA_BUILD" \
   --platform manylinux2014_x86_64 --implementation cp --python-version 3.11 --only-binary=:all: \
-  -c "$REPO/requirements.lock" "${LAMBDA_REQUIREMENTS[@]}"
+  -r "$LAMBDA_REQUIREMENTS"
+run "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); from ingestion.generator import lambda_handler' "$LAMBDA_BUILD"
 run "$PYTHON" -c 'import pathlib, sys, zipfile
 src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

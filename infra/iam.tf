@@ -142,6 +142,11 @@ data "aws_iam_policy_document" "glue_bronze" {
     resources = [local.glue_catalog_arn, local.glue_db_arn["bronze"], local.glue_tables_arn["bronze"]]
   }
   statement {
+    sid       = "DefaultDatabaseLookup" # Spark's Glue catalog client looks up "default" at start-up
+    actions   = ["glue:GetDatabase"]
+    resources = [local.glue_catalog_arn, "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/default"]
+  }
+  statement {
     sid = "JobLogs"
     actions = [
       "logs:CreateLogGroup",
@@ -413,6 +418,11 @@ data "aws_iam_policy_document" "scheduler" {
     sid       = "StartPipeline"
     actions   = ["states:StartExecution"]
     resources = [aws_sfn_state_machine.pipeline.arn]
+  }
+  statement {
+    sid       = "EncryptExecutionInput" # the state machine encrypts its data with the key
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.main.arn]
   }
 }
 

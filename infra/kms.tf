@@ -70,6 +70,22 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # Vended log delivery writes the state machine's logs, whose execution data this key encrypts.
+  statement {
+    sid = "LogDeliveryDecrypts"
+    principals {
+      type        = "Service"
+      identifiers = ["delivery.logs.amazonaws.com"]
+    }
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
   # EventBridge publishes failure events to the encrypted SNS topic.
   statement {
     sid = "EventBridgePublishesToEncryptedTopic"

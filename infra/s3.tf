@@ -216,6 +216,8 @@ resource "aws_s3_object" "glue_script" {
   source      = var.glue_script_path
   source_hash = filemd5(var.glue_script_path)
   kms_key_id  = aws_kms_key.main.arn
+
+  server_side_encryption = "aws:kms"
 }
 
 resource "aws_s3_object" "ingestion_wheel" {
@@ -224,6 +226,8 @@ resource "aws_s3_object" "ingestion_wheel" {
   source      = var.ingestion_wheel_path
   source_hash = filemd5(var.ingestion_wheel_path)
   kms_key_id  = aws_kms_key.main.arn
+
+  server_side_encryption = "aws:kms"
 }
 
 resource "aws_s3_object" "lambda_package" {
@@ -232,4 +236,6 @@ resource "aws_s3_object" "lambda_package" {
   source      = var.lambda_zip_path
   source_hash = filemd5(var.lambda_zip_path)
   kms_key_id  = aws_kms_key.main.arn
+
+  server_side_encryption = "aws:kms"
 }

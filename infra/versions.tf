@@ -5,7 +5,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.60.0, < 7.0.0"
+      version = ">= 5.82.0, < 7.0.0" # aws_sfn_state_machine encryption_configuration
     }
   }
   # Remote state: copy backend.tf.example to backend.tf (see README.md).

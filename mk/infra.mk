@@ -1,6 +1,7 @@
 # infra/: offline checks of the Terraform module (issue 7). Included by the top Makefile.
 #   make infra-check        checkov (own venv) + terraform fmt -check (when terraform is installed)
 #   make infra-checkov-lock re-resolve infra/requirements-checkov.txt (needs the registry)
+#   make infra-lambda-lock  re-resolve infra/lambda-requirements.txt (the generator Lambda's packages)
 # The property tests of the module (tests/infra) run with the rest of pytest.
 
 CHECKOV_VENV  := .venv-checkov
@@ -11,7 +12,7 @@ TF_OFFLINE    := TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 
 CHECKS += infra-check
 
-.PHONY: infra-check infra-checkov infra-fmt infra-checkov-lock
+.PHONY: infra-check infra-checkov infra-fmt infra-checkov-lock infra-lambda-lock
 
 infra-check: infra-checkov infra-fmt
 
@@ -37,3 +38,8 @@ infra-fmt:
 infra-checkov-lock: setup
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 infra/requirements-checkov.in -o $(CHECKOV_REQS) --no-header
 	sed -i '1i # Full resolved set for .venv-checkov (from infra/requirements-checkov.in; re-resolve: make infra-checkov-lock).' $(CHECKOV_REQS)
+
+# The python3.11 Lambda runtime is Amazon Linux 2 (glibc 2.26): resolve for manylinux2014 wheels.
+infra-lambda-lock: setup
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --python-platform x86_64-manylinux_2_17 infra/lambda-requirements.in -o infra/lambda-requirements.txt --no-header
+	sed -i '1i # Full resolved set for the generator Lambda package (from infra/lambda-requirements.in; re-resolve: make infra-lambda-lock).' infra/lambda-requirements.txt

@@ -31,7 +31,8 @@ STUB_BODIES = {
   "-m pip wheel") out=""; prev=""; for a in "$@"; do [ "$prev" = "-w" ] && out=$a; prev=$a; done
                   mkdir -p "$out" && echo wheel > "$out/oakvale_ingestion-0.1.0-py3-none-any.whl";;
   "-m pip install") out=""; prev=""; for a in "$@"; do [ "$prev" = "--target" ] && out=$a; prev=$a; done
-                    mkdir -p "$out/ingestion" && echo "" > "$out/ingestion/__init__.py";;
+                    mkdir -p "$out/ingestion/generator" && echo "" > "$out/ingestion/__init__.py"
+                    echo "def lambda_handler(event, context): return {{}}" > "$out/ingestion/generator/__init__.py";;
   *) exec {sys.executable} "$@";;
 esac""",
 }
@@ -72,6 +73,7 @@ def test_dry_run_prints_every_step_and_runs_nothing(stubs: dict[str, str], tmp_p
         assert f"[dry-run] step {n}/7" in out
     assert "-m pip wheel --quiet --no-deps -w" in out
     assert "--platform manylinux2014_x86_64" in out and "lambda/generator.zip" in out
+    assert f"-r {REPO}/infra/lambda-requirements.txt" in out
     assert "init -input=false" in out and "workspace select -or-create=true prod" in out
     assert "apply -input=false" in out and "-var environment=prod" in out and "-var aws_region=eu-west-1" in out
     assert f"-var ingestion_wheel_path={dist}/oakvale_ingestion-0.1.0-py3-none-any.whl" in out
@@ -110,4 +112,23 @@ def test_real_run_calls_the_tools_in_order(stubs: dict[str, str], tmp_path: Path
     assert docker == ["login", "build", "push"]
     assert any("docker push 123456789012.dkr.ecr.eu-west-1.amazonaws.com/oakvale-prod-dbt-runner:abc123" in line for line in log)
     with zipfile.ZipFile(dist / "lambda" / "generator.zip") as zf:
-        assert "ingestion/__init__.py" in zf.namelist()
+        assert "ingestion/generator/__init__.py" in zf.namelist()
+
+
+def test_lambda_requirements_match_the_lock() -> None:
+    """The Lambda package uses the tested versions, except numpy: the python3.11 runtime (Amazon Linux 2,
+    glibc 2.26) needs manylinux2014 wheels, which numpy stopped publishing at 2.3."""
+
+    def pins(path: Path) -> dict[str, str]:
+        found = {}
+        for line in path.read_text().splitlines():
+            if "==" in line and not line.lstrip().startswith("#"):
+                name, version = line.split("==", 1)
+                found[name.strip().lower()] = version.strip()
+        return found
+
+    lock = pins(REPO / "requirements.lock")
+    lam = pins(REPO / "infra" / "lambda-requirements.txt")
+    assert {"numpy", "faker", "pydantic", "pydantic-settings"} <= set(lam)
+    assert lam["numpy"].startswith("2.2.")
+    assert {k: v for k, v in lam.items() if k != "numpy"} == {k: lock[k] for k in lam if k != "numpy"}
