@@ -6,10 +6,18 @@ resource "aws_cloudwatch_log_group" "generator" {
   kms_key_id        = aws_kms_key.main.arn
 }
 
-# Continuous logs of the bronze job (--continuous-log-logGroup). With a security configuration that
-# encrypts CloudWatch logs, Glue may create further groups under /aws-glue/jobs/ itself (its role may).
+# Bronze job logs. Glue 5.0 logs every job in real time to <prefix>/output (stdout, stderr) and
+# <prefix>/error (Spark, Glue logger); the job sets the prefix with --custom-logGroup-prefix.
+# With a security configuration that encrypts CloudWatch logs Glue may also create groups of its own
+# under /aws-glue/ (its role may).
+locals {
+  glue_log_group_prefix = "/aws-glue/jobs/${local.name}-bronze"
+}
+
 resource "aws_cloudwatch_log_group" "glue_bronze" {
-  name              = "/aws-glue/jobs/${local.name}-bronze"
+  for_each = toset(["output", "error"])
+
+  name              = "${local.glue_log_group_prefix}/${each.key}"
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.main.arn
 }

@@ -81,13 +81,12 @@ resource "aws_glue_job" "bronze" {
     "--job-bookmark-option" = "job-bookmark-disable"
 
     # metrics and logs
-    "--enable-metrics"                   = "true"
-    "--enable-observability-metrics"     = "true"
-    "--enable-continuous-cloudwatch-log" = "true"
-    "--continuous-log-logGroup"          = aws_cloudwatch_log_group.glue_bronze.name
-    "--enable-job-insights"              = "true"
-    "--enable-spark-ui"                  = "true"
-    "--spark-event-logs-path"            = "s3://${aws_s3_bucket.this["glue-scripts"].id}/spark-ui/"
-    "--TempDir"                          = "s3://${aws_s3_bucket.this["glue-scripts"].id}/temp/"
+    "--enable-metrics"               = "true"
+    "--enable-observability-metrics" = "true"
+    "--custom-logGroup-prefix"       = local.glue_log_group_prefix
+    "--enable-job-insights"          = "true"
+    "--enable-spark-ui"              = "true"
+    "--spark-event-logs-path"        = "s3://${aws_s3_bucket.this["glue-scripts"].id}/spark-ui/"
+    "--TempDir"                      = "s3://${aws_s3_bucket.this["glue-scripts"].id}/temp/"
   }
 }

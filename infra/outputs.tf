@@ -100,7 +100,7 @@ output "named_queries" {
 output "log_groups" {
   value = {
     generator = aws_cloudwatch_log_group.generator.name
-    bronze    = aws_cloudwatch_log_group.glue_bronze.name
+    bronze    = local.glue_log_group_prefix
     dbt       = aws_cloudwatch_log_group.dbt.name
     pipeline  = aws_cloudwatch_log_group.pipeline.name
   }

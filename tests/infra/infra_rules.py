@@ -241,8 +241,17 @@ def check_bronze_job(module: Module) -> list[str]:
             findings.append(f"default argument {arg} missing")
     if args.get("--enable-metrics") != "true":
         findings.append("CloudWatch metrics not enabled (--enable-metrics)")
-    if args.get("--enable-continuous-cloudwatch-log") != "true":
-        findings.append("continuous CloudWatch logs not enabled")
+    log_prefix = module.locals.get("glue_log_group_prefix", "")
+    log_groups = {
+        resolve(module, str(body.get("name")).replace("${each.key}", key))
+        for body in module.of_type("aws_cloudwatch_log_group").values()
+        for key in (re.findall(r'"([^"]+)"', str(body["for_each"])) if "for_each" in body else [""])
+    }
+    if args.get("--custom-logGroup-prefix") != "${local.glue_log_group_prefix}" or not {
+        resolve(module, f"{log_prefix}/output"),
+        resolve(module, f"{log_prefix}/error"),
+    } <= log_groups:
+        findings.append("job logs do not go to this module's log groups (--custom-logGroup-prefix, <prefix>/output and /error)")
     if "max_retries" not in job or "timeout" not in job:
         findings.append("retries or timeout not set")
     if not _refers(job.get("security_configuration"), "aws_glue_security_configuration.bronze"):

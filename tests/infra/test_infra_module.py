@@ -71,6 +71,8 @@ BROKEN = [
     ("check_bronze_job", "glue.tf", '"job-bookmark-disable"', '"job-bookmark-enable"', "bookmarks"),
     ("check_bronze_job", "glue.tf", '"--extra-py-files"', '"--extra-files"', "extra-py-files"),
     ("check_bronze_job", "glue.tf", '"--enable-metrics"', '"--enable-nothing"', "metrics"),
+    ("check_bronze_job", "glue.tf", '"--custom-logGroup-prefix"', '"--custom-prefix"', "log groups"),
+    ("check_bronze_job", "cloudwatch.tf", 'toset(["output", "error"])', 'toset(["output"])', "log groups"),
     ("check_iam_least_privilege", "iam.tf", 'actions   = ["s3:GetObject", "s3:PutObject"]', 'actions   = ["s3:*"]', "wildcard action"),
     ("check_iam_least_privilege", "iam.tf", 'resources = [aws_glue_job.bronze.arn]', 'resources = ["*"]', "resource '*'"),
     ("check_iam_least_privilege", "iam.tf", 'actions   = ["ecr:GetAuthorizationToken"]', 'actions   = ["*"]', "wildcard action"),
