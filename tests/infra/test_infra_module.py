@@ -165,6 +165,29 @@ def test_named_queries_cover_every_gold_table(module: rules.Module) -> None:
     assert named["workgroup"] == "${aws_athena_workgroup.main.id}"
 
 
+def _gold_columns(table: str) -> set[str] | None:
+    path = REPO / "dbt_oakvale" / "models" / "gold" / f"{table}.yml"
+    if not path.is_file():
+        return None
+    import yaml
+
+    models = yaml.safe_load(path.read_text())["models"]
+    return {c["name"] for m in models if m["name"] == table for c in m.get("columns", [])}
+
+
+def test_named_queries_parse_and_use_gold_columns(module: rules.Module) -> None:
+    """Each named query is valid Athena SQL and selects and orders by columns the gold model documents."""
+    sqlglot = pytest.importorskip("sqlglot")
+    for key, q in module.locals["dashboard_queries"].items():
+        tree = sqlglot.parse_one(q["query"], read="athena")
+        assert [t.name for t in tree.find_all(sqlglot.exp.Table)] == [q["table"]], key
+        documented = _gold_columns(q["table"])
+        if documented is None:
+            continue  # the dbt project is not in this checkout
+        used = {c.name for c in tree.find_all(sqlglot.exp.Column)}
+        assert used <= documented, f"{key}: {sorted(used - documented)} not in {q['table']}.yml"
+
+
 def test_outputs_name_everything_a_user_needs(module: rules.Module) -> None:
     needed = {
         "bucket_names",
