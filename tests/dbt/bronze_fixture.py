@@ -145,6 +145,8 @@ REVIEWS = {
         _review("rv000000000017", "tt0000001", "5", "2026-11-01T15:00:00Z", "audience", '["twist"]'),
         # resent across batches: rv...c again with a changed rating (the later batch wins)
         _review("rv00000000000c", "tt0000002", "2/5", "2026-10-12T12:00:00Z", "audience", '["funny"]'),
+        # resent_records across batches: an older version of rv...a (earlier review_ts) loses
+        _review("rv00000000000a", "tt0000001", "1", "2026-10-09T12:00:00Z", "critic", '["gripping"]'),
         # another orphan
         _review("rv000000000018", "tt8888888", "3", "2026-11-01T16:00:00Z", "audience", "[]"),
     ],
@@ -170,7 +172,7 @@ EXPECTED = {
     2: {
         "bronze_movies": 15, "silver_movies": 9, "movies_superseded": 4, "movies_duplicate": 1,
         "movies_missing_key": 1, "movie_rejects": 2,
-        "bronze_reviews": 19, "silver_reviews": 13, "reviews_superseded": 2, "reviews_duplicate": 1,
+        "bronze_reviews": 20, "silver_reviews": 13, "reviews_superseded": 3, "reviews_duplicate": 1,
         "reviews_orphan": 2, "reviews_missing_key": 1, "review_rejects": 1,
     },
 }

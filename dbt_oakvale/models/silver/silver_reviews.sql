@@ -69,8 +69,8 @@ deduplicated as (
             row_number() over (
                 partition by review_id
                 order by
-                    _ingested_at desc,
                     review_ts desc nulls last,
+                    _ingested_at desc,
                     _source_file desc,
                     rating_raw desc nulls last,
                     tags_raw desc nulls last
@@ -81,12 +81,30 @@ deduplicated as (
 
 ),
 
-without_orphans as (
+-- on an incremental run, a version older than the one already in silver never replaces it
+not_superseded as (
 
     select deduplicated.*
     from deduplicated
+    {% if is_incremental() %}
+        left join {{ this }} as existing_version
+            on deduplicated.review_id = existing_version.review_id
+        where
+            existing_version.review_id is null
+            or not (
+                (existing_version.review_ts is not null and deduplicated.review_ts is null)
+                or existing_version.review_ts > deduplicated.review_ts
+            )
+    {% endif %}
+
+),
+
+without_orphans as (
+
+    select not_superseded.*
+    from not_superseded
     inner join movies
-        on deduplicated.movie_id = movies.movie_id
+        on not_superseded.movie_id = movies.movie_id
 
 ),
 
