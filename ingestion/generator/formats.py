@@ -26,9 +26,9 @@ def iso_dates(days: np.ndarray) -> list[str]:
     return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
 
 
-def iso_timestamps(seconds: np.ndarray) -> list[str]:
-    """Epoch seconds -> `YYYY-MM-DDTHH:MM:SSZ` strings, vectorised."""
-    return [s + "Z" for s in np.datetime_as_string(seconds.astype("datetime64[s]")).tolist()]
+def iso_timestamps_json(seconds: np.ndarray) -> list[str]:
+    """Epoch seconds -> JSON strings `"YYYY-MM-DDTHH:MM:SSZ"` (quotes included), vectorised."""
+    return ['"' + s + 'Z"' for s in np.datetime_as_string(seconds.astype("datetime64[s]")).tolist()]
 
 
 def iso_timestamp(seconds: int) -> str:

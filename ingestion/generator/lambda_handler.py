@@ -21,10 +21,22 @@ def _default_out() -> str:
     return OakvaleSettings().raw_root
 
 
+def _flag(value: object) -> bool:
+    """Step Functions templates may pass booleans as strings; bool("false") would be True."""
+    if isinstance(value, str):
+        if value.strip().lower() in ("true", "1", "yes"):
+            return True
+        if value.strip().lower() in ("false", "0", "no", ""):
+            return False
+        raise ValueError(f"gzip must be true or false, got {value!r}")
+    return bool(value)
+
+
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Event keys: dataset, count, seed (required); date (YYYY-MM-DD, default today UTC), out
     (default env OAKVALE_RAW_URI), gzip, parts, movie_universe, dirt ({kind: rate}, over the defaults).
-    Returns the manifest as a JSON-ready dict."""
+    Numbers and booleans may arrive as strings (Step Functions templates). Returns the manifest as a
+    JSON-ready dict."""
     missing = [key for key in ("dataset", "count", "seed") if key not in event]
     if missing:
         raise ValueError(f"event is missing {missing}; expected e.g. {{'dataset': 'movies', 'count': 1000, 'seed': 1}}")
@@ -36,7 +48,7 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         int(event["seed"]),
         date,
         event.get("out") or _default_out(),
-        gzip=bool(event.get("gzip", False)),
+        gzip=_flag(event.get("gzip", False)),
         parts=int(event.get("parts", 1)),
         dirt=dirt,
         movie_universe=int(event["movie_universe"]) if event.get("movie_universe") is not None else None,

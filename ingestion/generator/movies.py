@@ -10,6 +10,7 @@ daily long-tail amount (at least 1 USD/day, which makes the growth strict even f
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,7 +82,7 @@ def static_attributes(ids: np.ndarray) -> dict[str, np.ndarray]:
         "tail_per_day": np.maximum(1, (gross // 2_000_000)).astype(np.int64),
         "mpaa": hashing.choose(ids, "mpaa", MPAA_WEIGHTS),
         "country": country,
-        "other_language": hashing.uniform(ids, "language") < OTHER_LANGUAGE_SHARE,
+        "other_language": (hashing.uniform(ids, "language") < OTHER_LANGUAGE_SHARE).astype(np.int64),
         "director": hashing.index(ids, "director", n_people),
         "cast": cast,
         "cast_size": 2 + hashing.index(ids, "cast_size", 4),
@@ -96,16 +97,45 @@ def box_office(static: dict[str, np.ndarray], day: np.ndarray | int) -> np.ndarr
 
 
 def _cast_fragments(cast: np.ndarray, size: np.ndarray) -> list[str]:
-    """JSON arrays of the first `size` names per row, built with object-array adds (C loops), which
-    is about 1.5x faster than a per-row join."""
-    people = np.asarray(vocabulary().people_json, dtype=object)
-    out = np.empty(len(size), dtype=object)
-    acc = "[" + people[cast[:, 0]]
-    for j in range(1, cast.shape[1]):
-        acc = acc + "," + people[cast[:, j]]
-        mask = size == j + 1
-        out[mask] = acc[mask]
-    return (out + "]").tolist()
+    """JSON arrays of the first `size` names per row. The pieces go into an object matrix (C-level
+    fancy indexing), which is joined once and split: about 4x faster than a join per row."""
+    people = _people_array()
+    n, width = cast.shape
+    pieces = np.full((n, 2 * width + 1), "", dtype=object)
+    pieces[:, 0] = "["
+    for j in range(width):
+        has = size > j
+        pieces[has, 2 * j + 1] = people[cast[has, j]]
+        if j + 1 < width:
+            pieces[size > j + 1, 2 * j + 2] = ","
+    pieces[:, 2 * width] = "]\n"  # names are JSON-encoded, so a raw newline cannot occur inside
+    return "".join(pieces.ravel().tolist()).split("\n")[:-1]
+
+
+def _people_array() -> np.ndarray:
+    return _tables()["people"]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict[str, np.ndarray]:
+    """JSON fragments of every categorical value, as object arrays: a fancy index + tolist() per
+    column is several times faster than a list comprehension over the vocabulary."""
+    v = vocabulary()
+
+    def table(values: list[str] | tuple[str, ...]) -> np.ndarray:
+        return np.asarray(values, dtype=object)
+
+    # language by (country, shot in another language): index country * 2 + other
+    language = [dumps(lang if not other else ("fr" if lang == "en" else "en")) for lang in _COUNTRY_LANGS for other in (0, 1)]
+    return {
+        "title": table(v.titles_json),
+        "genres": table(v.genre_combos_json),
+        "studio": table(_STUDIOS_JSON),
+        "mpaa": table(_MPAA_JSON),
+        "language": table(language),
+        "country": table([dumps(c) for c in _COUNTRY_CODES]),
+        "people": table(v.people_json),
+    }
 
 
 class Movies(Dataset):
@@ -142,49 +172,40 @@ class Movies(Dataset):
         ids = self.ids[start:stop]
         n = len(ids)
         st = static_attributes(ids)
-        v = self._vocab
         updated = self.day * 86400 + rng.integers(0, 86400, n)
         box = box_office(st, self.day)
         stale_day = self.day - rng.integers(1, _MAX_STALE_DAYS + 1, n)
         stale_updated = stale_day * 86400 + rng.integers(0, 86400, n)
         stale_box = box_office(st, stale_day)
 
-        titles, people = v.titles_json, v.people_json
-        cast_json = _cast_fragments(st["cast"], st["cast_size"])
-        country = st["country"].tolist()
-        lang = [
-            ("fr" if _COUNTRY_LANGS[c] == "en" else "en") if other else _COUNTRY_LANGS[c]
-            for c, other in zip(country, st["other_language"].tolist(), strict=True)
-        ]
-        runtime, budget = st["runtime"].tolist(), st["budget"].tolist()
-        box_list, updated_list = box.tolist(), updated.tolist()
-        genres, studio, mpaa = st["genres"].tolist(), st["studio"].tolist(), st["mpaa"].tolist()
-        release = st["release_days"].tolist()
+        tables = _tables()
+        runtime, budget, box_list = st["runtime"].tolist(), st["budget"].tolist(), box.tolist()
         columns = [
             [f'"tt{i:07d}"' for i in ids.tolist()],
-            [titles[i] for i in st["title"].tolist()],
-            [v.genre_combos_json[i] for i in genres],
-            [_STUDIOS_JSON[i] for i in studio],
+            tables["title"][st["title"]].tolist(),
+            tables["genres"][st["genres"]].tolist(),
+            tables["studio"][st["studio"]].tolist(),
             formats.quoted(formats.iso_dates(st["release_days"])),
             list(map(str, runtime)),
             list(map(str, budget)),
             list(map(str, box_list)),
-            [_MPAA_JSON[i] for i in mpaa],
-            formats.quoted(lang),
-            formats.quoted([_COUNTRY_CODES[c] for c in country]),
-            [people[i] for i in st["director"].tolist()],
-            cast_json,
-            formats.quoted(formats.iso_timestamps(updated)),
+            tables["mpaa"][st["mpaa"]].tolist(),
+            tables["language"][st["country"] * 2 + st["other_language"]].tolist(),
+            tables["country"][st["country"]].tolist(),
+            tables["people"][st["director"]].tolist(),
+            _cast_fragments(st["cast"], st["cast_size"]),
+            formats.iso_timestamps_json(updated),
         ]
+        # Only the fields dirt renders from a value need raw values (index fields stay indices).
         raw = {
             "runtime_minutes": runtime,
             "budget_usd": budget,
             "box_office_usd": box_list,
-            "genres": genres,
-            "studio": studio,
-            "mpaa_rating": mpaa,
-            "release_date": release,
-            "updated_at": updated_list,
+            "genres": st["genres"].tolist(),
+            "studio": st["studio"].tolist(),
+            "mpaa_rating": st["mpaa"].tolist(),
+            "release_date": st["release_days"].tolist(),
+            "updated_at": updated.tolist(),
         }
         stale = {"box_office_usd": stale_box.tolist(), "updated_at": stale_updated.tolist()}
         return Chunk(start=start, columns=columns, raw=raw, stale=stale)

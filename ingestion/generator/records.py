@@ -54,8 +54,8 @@ class Dataset(ABC):
 
     def __init__(self, count: int, seed: int, date: dt.date, universe: int) -> None:
         self.count, self.seed, self.date, self.universe = count, seed, date, universe
-        # Built from the keys so the fast path and the dirty path cannot disagree on layout.
-        self.template = "{" + ",".join(f'"{k}":%s' for k in self.keys) + "}"
+        # One `%s` per key plus a last one for unknown fields (usually ""), spliced before the brace.
+        self.template = "{" + ",".join(f'"{k}":%s' for k in self.keys) + "%s}"
         self.position = {k: i for i, k in enumerate(self.keys)}
 
     @property

@@ -1,8 +1,9 @@
 """Turn a chunk of clean records into lines: dirt applied, extra lines placed, everything counted.
 
-Line layout per record, in this order: [malformed copy] record [exact duplicate] [older version].
-The record's own line is always written and valid, so the `count` records all reach bronze and
-every extra line is accounted for in the manifest.
+Dirt edits replace fragments in the chunk's columns before the single templating pass, so a dirty
+record costs one formatted value, not a re-render. Line layout per record, in this order:
+[malformed copy] record [exact duplicate] [older version]. The record's own line is always
+written and valid, so all `count` records reach bronze and every extra line is in the manifest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingestion.generator.dirt import DRAWN_KINDS, RECORD_KINDS, DirtRates, RowPlan, draw_flags, plan_row
+from ingestion.generator.dirt import DirtRates, Edit, plan_chunk
 from ingestion.generator.records import Chunk, Dataset, RowView
 
 
@@ -38,51 +39,52 @@ def _malformed(line: str, r: random.Random) -> str:
     return line[:cut] + ",," + line[cut + 1 :]
 
 
-def _render(ds: Dataset, chunk: Chunk, i: int, plan: RowPlan, stale: bool) -> str:
+def _older_version(ds: Dataset, chunk: Chunk, extras: list[str], i: int, edits: list[tuple[str, str, float]]) -> str:
+    """Record i as it was before (ds.stale_fragments), with the same dirt re-applied to the changed fields."""
     frags = [col[i] for col in chunk.columns]
-    row = RowView(chunk, i, stale)
-    if stale:
-        for name, frag in ds.stale_fragments(row).items():
-            frags[ds.position[name]] = frag
-    for kind, name, u in plan.actions:
-        frags[ds.position[name]] = ds.dirty(kind, name, row, u)
-    line = ds.template % tuple(frags)
-    if plan.extras:
-        line = line[:-1] + "".join(f',"{k}":{v}' for k, v in plan.extras) + "}"
-    return line
+    row = RowView(chunk, i, stale=True)
+    changed = ds.stale_fragments(row)
+    for name, frag in changed.items():
+        frags[ds.position[name]] = frag
+    for kind, name, u in edits:
+        if name in changed:
+            frags[ds.position[name]] = ds.dirty(kind, name, row, u)
+    return ds.template % (*frags, extras[i])
+
+
+def _apply(ds: Dataset, chunk: Chunk, edit: Edit) -> None:
+    column = chunk.columns[ds.position[edit.field]]
+    dirty = ds.dirty
+    for i, u in zip(edit.rows.tolist(), edit.u.tolist(), strict=True):
+        column[i] = dirty(edit.kind, edit.field, RowView(chunk, i), u)
 
 
 def render_chunk(ds: Dataset, chunk: Chunk, rates: DirtRates, rng: np.random.Generator) -> RenderedChunk:
     n = len(chunk)
-    flags = draw_flags(rates, n, rng, ds.applicable)
+    plan = plan_chunk(rates, n, rng, ds.eligible, ds.applicable)
     r = random.Random(int(rng.integers(0, 2**63)))
-    lines = [ds.template % row for row in zip(*chunk.columns, strict=True)]  # the fast, clean path
-
-    applied = {kind: np.zeros(n, dtype=bool) for kind in RECORD_KINDS}
     fields: Counter[tuple[str, str]] = Counter()
-    any_record = np.zeros(n, dtype=bool)
-    for kind in RECORD_KINDS:
-        any_record |= flags[kind]
-    plans: dict[int, RowPlan] = {}
-    for i in np.flatnonzero(any_record).tolist():
-        fired = [kind for kind in RECORD_KINDS if flags[kind][i]]
-        plan = plan_row(fired, ds.eligible, r)
-        plans[i] = plan
-        if plan.actions or plan.extras:
-            lines[i] = _render(ds, chunk, i, plan, stale=False)
-        for kind in plan.applied:
-            applied[kind][i] = True
-        for kind, name, _ in plan.actions:
-            fields[(kind, name)] += 1
+    for edit in plan.edits:
+        _apply(ds, chunk, edit)
+        fields[(edit.kind, edit.field)] += len(edit.rows)
+    extras = [""] * n
+    for i, text in plan.extras.items():
+        extras[i] = text
+    lines = [ds.template % row for row in zip(*chunk.columns, extras, strict=True)]
 
-    mal, dup, resent = flags["malformed_json"], flags["exact_duplicates"], flags["resent_records"]
+    mal, dup, resent = plan.applied["malformed_json"], plan.applied["exact_duplicates"], plan.applied["resent_records"]
     extra = mal.astype(np.int64) + dup + resent
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(1 + extra, out=starts[1:])
     if extra.any():
+        resent_rows = np.flatnonzero(resent)
+        edits_of: dict[int, list[tuple[str, str, float]]] = {}
+        for edit in plan.edits:
+            hit = np.isin(edit.rows, resent_rows)
+            for i, u in zip(edit.rows[hit].tolist(), edit.u[hit].tolist(), strict=True):
+                edits_of.setdefault(i, []).append((edit.kind, edit.field, u))
         out: list[str] = []
         pos = 0
-        empty = RowPlan((), (), ())
         for i in np.flatnonzero(extra).tolist():
             out.extend(lines[pos:i])
             if mal[i]:
@@ -91,11 +93,8 @@ def render_chunk(ds: Dataset, chunk: Chunk, rates: DirtRates, rng: np.random.Gen
             if dup[i]:
                 out.append(lines[i])
             if resent[i]:
-                out.append(_render(ds, chunk, i, plans.get(i, empty), stale=True))
+                out.append(_older_version(ds, chunk, extras, i, edits_of.get(i, [])))
             pos = i + 1
         out.extend(lines[pos:])
         lines = out
-    for kind in DRAWN_KINDS:
-        if kind not in applied:
-            applied[kind] = flags[kind]
-    return RenderedChunk(start=chunk.start, lines=lines, starts=starts, applied=applied, fields=fields)
+    return RenderedChunk(start=chunk.start, lines=lines, starts=starts, applied=plan.applied, fields=fields)

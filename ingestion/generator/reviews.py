@@ -83,7 +83,7 @@ class Reviews(Dataset):
             [f'"tt{m:07d}"' for m in movie.tolist()],
             [f'"u{u:07d}"' for u in user.tolist()],
             list(map(repr, rating_list)),
-            formats.quoted(formats.iso_timestamps(ts)),
+            formats.iso_timestamps_json(ts),
             formats.quoted(source),
             [self._tags[i] for i in tags.tolist()],
         ]

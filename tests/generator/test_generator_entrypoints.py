@@ -57,7 +57,8 @@ def test_s3_output_equals_local_output(s3, tmp_path: Path) -> None:  # type: ign
 
 def test_lambda_handler_writes_to_s3_from_env(s3, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OAKVALE_RAW_URI", f"s3://{BUCKET}/landing")
-    event = {"dataset": "reviews", "count": 250, "seed": 42, "date": "2026-11-20", "gzip": True, "parts": 2, "dirt": {"orphan_reviews": 0.2}}
+    # Shaped like the state machine's payload: numbers as strings from the template.
+    event = {"dataset": "reviews", "count": "250", "seed": "42", "date": "2026-11-20", "gzip": True, "parts": 2, "dirt": {"orphan_reviews": 0.2}}
     result = lambda_handler(event, None)
     json.dumps(result)  # a Lambda result must be JSON-serialisable
     assert result["run_id"] == "reviews-20261120-s42"
@@ -80,11 +81,14 @@ def test_lambda_handler_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result["raw_root"] == str(tmp_path / "root" / "raw")
     assert (tmp_path / "root" / "raw" / result["files"][0]["path"]).is_file()
     assert result["options"]["gzip"] is False and result["options"]["parts"] == 1
+    assert lambda_handler({"dataset": "movies", "count": 20, "seed": 1, "gzip": "false"}, None)["options"]["gzip"] is False
 
 
 def test_lambda_handler_rejects_incomplete_events() -> None:
     with pytest.raises(ValueError, match="missing"):
         lambda_handler({"dataset": "movies"}, None)
+    with pytest.raises(ValueError, match="gzip must be true or false"):
+        lambda_handler({"dataset": "movies", "count": 5, "seed": 1, "out": "/nonexistent", "gzip": "maybe"}, None)
     with pytest.raises(ValueError, match="Extra inputs"):
         lambda_handler({"dataset": "movies", "count": 5, "seed": 1, "out": "/nonexistent", "dirt": {"typo": 0.1}}, None)
 
