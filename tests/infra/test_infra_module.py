@@ -278,3 +278,20 @@ def test_state_machine_template_renders_to_valid_asl(tmp_path: Path) -> None:
     payload = asl["States"]["Generate"]["Branches"][0]["States"]["GenerateMovies"]["Parameters"]["Payload"]
     assert payload["count"] == "1000" and payload["date.$"].startswith("States.ArrayGetItem")
     assert "$$.Execution.Id" in asl["States"]["NotifyFailure"]["Parameters"]["Message.$"]
+
+
+def test_asl_example_renderer_covers_every_template_variable(module: rules.Module) -> None:
+    """`make infra-check` validates the ASL rendered by infra/asl/render_example.py: it must know every
+    variable the module passes to templatefile() and leave none unrendered."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_example", INFRA / "asl" / "render_example.py")
+    render_example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(render_example)
+    _, passed = rules.state_machine_definition(module)
+    assert set(passed) == set(render_example.EXAMPLE)
+    rendered = render_example.render(render_example.TEMPLATE.read_text(), render_example.EXAMPLE)
+    assert "${" not in rendered
+    json.loads(rendered)
+    with pytest.raises(KeyError):
+        render_example.render('{"a": "${unknown}"}', render_example.EXAMPLE)
