@@ -9,6 +9,8 @@ configuration as written; they do not evaluate it.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -64,12 +66,17 @@ class Module:
         return self.resources[(rtype, name)]
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> dict[str, Any]:
+    return hcl2.loads(text, serialization_options=HCL_OPTIONS)
+
+
 def load_module(root: Path) -> Module:
     module = Module(root=root)
     for path in sorted(root.glob("*.tf")):
         text = path.read_text()
         module.files[path.name] = text
-        parsed = hcl2.loads(text, serialization_options=HCL_OPTIONS)
+        parsed = copy.deepcopy(_parse(text))  # cached by content: broken copies re-parse one file
         for block in parsed.get("resource", []):
             for rtype, named in block.items():
                 for name, body in named.items():
