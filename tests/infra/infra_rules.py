@@ -226,6 +226,76 @@ def check_buckets(module: Module) -> list[str]:
     return findings
 
 
+def _lifecycle(module: Module, bucket_key: str) -> list[dict[str, Any]]:
+    """Enabled rules of the lifecycle configuration of aws_s3_bucket.this["<bucket_key>"]."""
+    rules_found: list[dict[str, Any]] = []
+    for body in module.of_type("aws_s3_bucket_lifecycle_configuration").values():
+        if str(body.get("bucket")) == f'${{aws_s3_bucket.this["{bucket_key}"].id}}':
+            rules_found += [r for r in _blocks(body, "rule") if r.get("status") == "Enabled"]
+    return rules_found
+
+
+def check_lifecycle(module: Module) -> list[str]:
+    """Raw goes to infrequent access, then Glacier; Athena results expire; every bucket has rules."""
+    findings: list[str] = []
+    keys = list(module.locals.get("bucket_names", {}))
+    for key in keys:
+        if not _lifecycle(module, key):
+            findings.append(f'aws_s3_bucket.this["{key}"]: no enabled lifecycle rule')
+    transitions = [t for r in _lifecycle(module, "raw") for t in _blocks(r, "transition")]
+    classes = [t.get("storage_class") for t in sorted(transitions, key=lambda t: str(t.get("days")))]
+    if "STANDARD_IA" not in classes or not ({"GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"} & set(classes)):
+        findings.append(f"raw bucket does not move to STANDARD_IA and then Glacier (transitions: {classes})")
+    else:
+        days = {t.get("storage_class"): resolve(module, str(t.get("days"))) for t in transitions}
+        glacier = next(c for c in ("GLACIER", "GLACIER_IR", "DEEP_ARCHIVE") if c in days)
+        if not int(days["STANDARD_IA"]) < int(days[glacier]):
+            findings.append(f"raw bucket reaches Glacier ({days[glacier]} d) before infrequent access ({days['STANDARD_IA']} d)")
+    if not any(_blocks(r, "expiration") for r in _lifecycle(module, "athena-results")):
+        findings.append("athena-results objects never expire")
+    return findings
+
+
+def check_encryption_at_rest(module: Module) -> list[str]:
+    """Everything that stores data or logs uses the module's customer key."""
+    key = "aws_kms_key.main"
+    findings: list[str] = []
+    expected = [
+        ("aws_cloudwatch_log_group", None, "kms_key_id"),
+        ("aws_sns_topic", None, "kms_master_key_id"),
+        ("aws_lambda_function", None, "kms_key_arn"),
+        ("aws_codebuild_project", None, "encryption_key"),
+        ("aws_s3_object", None, "kms_key_id"),
+        ("aws_ecr_repository", "encryption_configuration", "kms_key"),
+        ("aws_sfn_state_machine", "encryption_configuration", "kms_key_id"),
+        ("aws_athena_workgroup", None, None),  # checked by check_athena_workgroup
+    ]
+    for rtype, block, attr in expected:
+        for name, body in module.of_type(rtype).items():
+            if attr is None:
+                continue
+            holder = _blocks(body, block)[0] if block and _blocks(body, block) else body
+            if not _refers(holder.get(attr), key):
+                findings.append(f"{rtype}.{name}: {block + '.' if block else ''}{attr} is not {key}")
+    for name, body in module.of_type("aws_sfn_state_machine").items():
+        enc = _blocks(body, "encryption_configuration")
+        if not enc or enc[0].get("type") != "CUSTOMER_MANAGED_KMS_KEY":
+            findings.append(f"aws_sfn_state_machine.{name}: encryption type is not CUSTOMER_MANAGED_KMS_KEY")
+    if not module.of_type("aws_kms_key").get("main", {}).get("enable_key_rotation"):
+        findings.append("aws_kms_key.main: rotation not enabled")
+    for name, cfg in module.of_type("aws_glue_security_configuration").items():
+        enc = _blocks(cfg, "encryption_configuration")[0] if _blocks(cfg, "encryption_configuration") else {}
+        for block, mode_attr in (
+            ("cloudwatch_encryption", "cloudwatch_encryption_mode"),
+            ("job_bookmarks_encryption", "job_bookmarks_encryption_mode"),
+            ("s3_encryption", "s3_encryption_mode"),
+        ):
+            sub = _blocks(enc, block)[0] if _blocks(enc, block) else {}
+            if sub.get(mode_attr) in (None, "DISABLED") or not _refers(sub.get("kms_key_arn"), key):
+                findings.append(f"aws_glue_security_configuration.{name}: {block} not with {key}")
+    return findings
+
+
 def check_bronze_job(module: Module) -> list[str]:
     """The bronze Glue job: Glue 5.0, Delta, the ingestion wheel, bookmarks off, retries, timeout, metrics, logs."""
     jobs = module.of_type("aws_glue_job")
@@ -459,6 +529,8 @@ def skip_comments(module: Module) -> list[tuple[str, str, str]]:
 
 ALL_CHECKS = (
     check_buckets,
+    check_lifecycle,
+    check_encryption_at_rest,
     check_bronze_job,
     check_iam_least_privilege,
     check_roles,
