@@ -16,9 +16,10 @@ from ingestion.generator.vocab import MONTH_ABBR, dumps
 EPOCH = dt.date(1970, 1, 1)
 
 
-def quoted(values: list[str]) -> list[str]:
-    """JSON fragments for strings known to need no escaping (ids, ISO dates, codes)."""
-    return ['"' + v + '"' for v in values]
+def quoted(values: list[str], prefix: str = "") -> list[str]:
+    """JSON fragments (or cells, with a key prefix) for strings that need no escaping (ISO dates, codes)."""
+    opening = prefix + '"'
+    return [opening + v + '"' for v in values]
 
 
 def iso_dates(days: np.ndarray) -> list[str]:
@@ -26,9 +27,10 @@ def iso_dates(days: np.ndarray) -> list[str]:
     return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
 
 
-def iso_timestamps_json(seconds: np.ndarray) -> list[str]:
-    """Epoch seconds -> JSON strings `"YYYY-MM-DDTHH:MM:SSZ"` (quotes included), vectorised."""
-    return ['"' + s + 'Z"' for s in np.datetime_as_string(seconds.astype("datetime64[s]")).tolist()]
+def iso_timestamps_json(seconds: np.ndarray, prefix: str = "") -> list[str]:
+    """Epoch seconds -> JSON strings `"YYYY-MM-DDTHH:MM:SSZ"` (quotes included, after an optional key prefix)."""
+    opening = prefix + '"'
+    return [opening + s + 'Z"' for s in np.datetime_as_string(seconds.astype("datetime64[s]")).tolist()]
 
 
 def iso_timestamp(seconds: int) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ingestion.generator import formats, hashing
 from ingestion.generator.dirt import null_or_empty, pick
-from ingestion.generator.records import Chunk, Dataset, RowView
+from ingestion.generator.records import Chunk, Dataset, RowView, key_prefixes
 from ingestion.generator.vocab import (
     COUNTRIES,
     GENRE_VARIANTS,
@@ -45,8 +45,7 @@ _LONG_TAIL_ORIGIN = (dt.date(1900, 1, 1) - formats.EPOCH).days  # negative: days
 _GROSS_DAYS = 60.0  # e-folding time of a release's gross, in days
 _MAX_STALE_DAYS = 30  # a re-sent older version is 1..30 days old
 
-_STUDIOS_JSON = [dumps(s) for s in STUDIOS]
-_MPAA_JSON = [dumps(m) for m in MPAA_RATINGS]
+_PREFIX = key_prefixes(KEYS)
 _COUNTRY_CODES = [c for c, _, _ in COUNTRIES]
 _COUNTRY_LANGS = [lang for _, lang, _ in COUNTRIES]
 _COUNTRY_WEIGHTS = np.array([w for _, _, w in COUNTRIES], dtype=np.float64)
@@ -96,13 +95,14 @@ def box_office(static: dict[str, np.ndarray], day: np.ndarray | int) -> np.ndarr
     return (static["gross"] * share).astype(np.int64) + static["tail_per_day"] * (day - _LONG_TAIL_ORIGIN)
 
 
-def _cast_fragments(cast: np.ndarray, size: np.ndarray) -> list[str]:
-    """JSON arrays of the first `size` names per row. The pieces go into an object matrix (C-level
-    fancy indexing), which is joined once and split: about 4x faster than a join per row."""
-    people = _people_array()
+def _cast_cells(cast: np.ndarray, size: np.ndarray) -> list[str]:
+    """`,"cast":[...]` cells with the first `size` names per row. The pieces go into an object matrix
+    (C-level fancy indexing), which is joined once and split: about 4x faster than a join per row."""
+    tables = _tables()
+    people = tables["people"]
     n, width = cast.shape
     pieces = np.full((n, 2 * width + 1), "", dtype=object)
-    pieces[:, 0] = "["
+    pieces[:, 0] = _PREFIX["cast"] + "["
     for j in range(width):
         has = size > j
         pieces[has, 2 * j + 1] = people[cast[has, j]]
@@ -112,29 +112,26 @@ def _cast_fragments(cast: np.ndarray, size: np.ndarray) -> list[str]:
     return "".join(pieces.ravel().tolist()).split("\n")[:-1]
 
 
-def _people_array() -> np.ndarray:
-    return _tables()["people"]
-
-
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, np.ndarray]:
-    """JSON fragments of every categorical value, as object arrays: a fancy index + tolist() per
-    column is several times faster than a list comprehension over the vocabulary."""
+    """Cells of every categorical value (key prefix included), as object arrays: a fancy index and
+    tolist() per column is several times faster than a list comprehension over the vocabulary."""
     v = vocabulary()
 
-    def table(values: list[str] | tuple[str, ...]) -> np.ndarray:
-        return np.asarray(values, dtype=object)
+    def cells(key: str, fragments: list[str] | tuple[str, ...]) -> np.ndarray:
+        return np.asarray([_PREFIX[key] + f for f in fragments], dtype=object)
 
     # language by (country, shot in another language): index country * 2 + other
     language = [dumps(lang if not other else ("fr" if lang == "en" else "en")) for lang in _COUNTRY_LANGS for other in (0, 1)]
     return {
-        "title": table(v.titles_json),
-        "genres": table(v.genre_combos_json),
-        "studio": table(_STUDIOS_JSON),
-        "mpaa": table(_MPAA_JSON),
-        "language": table(language),
-        "country": table([dumps(c) for c in _COUNTRY_CODES]),
-        "people": table(v.people_json),
+        "title": cells("title", v.titles_json),
+        "genres": cells("genres", v.genre_combos_json),
+        "studio": cells("studio", [dumps(s) for s in STUDIOS]),
+        "mpaa": cells("mpaa_rating", [dumps(m) for m in MPAA_RATINGS]),
+        "language": cells("original_language", language),
+        "country": cells("country", [dumps(c) for c in _COUNTRY_CODES]),
+        "director": cells("director", v.people_json),
+        "people": np.asarray(v.people_json, dtype=object),  # cast names: no key in front
     }
 
 
@@ -180,21 +177,22 @@ class Movies(Dataset):
 
         tables = _tables()
         runtime, budget, box_list = st["runtime"].tolist(), st["budget"].tolist(), box.tolist()
+        p = _PREFIX
         columns = [
-            [f'"tt{i:07d}"' for i in ids.tolist()],
+            [f'{p["movie_id"]}"tt{i:07d}"' for i in ids.tolist()],
             tables["title"][st["title"]].tolist(),
             tables["genres"][st["genres"]].tolist(),
             tables["studio"][st["studio"]].tolist(),
-            formats.quoted(formats.iso_dates(st["release_days"])),
-            list(map(str, runtime)),
-            list(map(str, budget)),
-            list(map(str, box_list)),
+            formats.quoted(formats.iso_dates(st["release_days"]), p["release_date"]),
+            [f'{p["runtime_minutes"]}{v}' for v in runtime],
+            [f'{p["budget_usd"]}{v}' for v in budget],
+            [f'{p["box_office_usd"]}{v}' for v in box_list],
             tables["mpaa"][st["mpaa"]].tolist(),
             tables["language"][st["country"] * 2 + st["other_language"]].tolist(),
             tables["country"][st["country"]].tolist(),
-            tables["people"][st["director"]].tolist(),
-            _cast_fragments(st["cast"], st["cast_size"]),
-            formats.iso_timestamps_json(updated),
+            tables["director"][st["director"]].tolist(),
+            _cast_cells(st["cast"], st["cast_size"]),
+            formats.iso_timestamps_json(updated, p["updated_at"]),
         ]
         # Only the fields dirt renders from a value need raw values (index fields stay indices).
         raw = {

@@ -1,8 +1,9 @@
 """What a dataset module provides to the renderer: one chunk of clean records, column-wise.
 
-Records are held as columns of JSON fragments (text already encoded), because joining fragments
-with one `%` template per record is several times faster than building and dumping a dict; only
-the few records that carry dirt are re-rendered field by field.
+Records are held as columns of *cells*: each cell is a field's JSON value with its key already in
+front (`,"title":"The Golden Canyon"`; the first key opens the object with `{`). A line is then
+one `"".join` of its cells and a closing cell, about 2x faster than a `%` template and 5x faster
+than building and dumping a dict. Only the few records that carry dirt get a cell replaced.
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ from typing import Any
 import numpy as np
 
 
+def key_prefixes(keys: tuple[str, ...]) -> dict[str, str]:
+    """The text in front of each field's value: `{"first":` then `,"next":`."""
+    return {k: ('{"' if i == 0 else ',"') + k + '":' for i, k in enumerate(keys)}
+
+
 @dataclass
 class Chunk:
     """Clean records [start, stop) of a run, in key order."""
 
     start: int
-    columns: list[list[str]]  # one list of JSON fragments per key, in Dataset.keys order
+    columns: list[list[str]]  # one list of cells per key, in Dataset.keys order
     raw: dict[str, list[Any]]  # plain values the dirt renderers need, per field name
     stale: dict[str, list[Any]] = field(default_factory=dict)  # raw values of each record's older version
 
@@ -54,22 +60,24 @@ class Dataset(ABC):
 
     def __init__(self, count: int, seed: int, date: dt.date, universe: int) -> None:
         self.count, self.seed, self.date, self.universe = count, seed, date, universe
-        # One `%s` per key plus a last one for unknown fields (usually ""), spliced before the brace.
-        self.template = "{" + ",".join(f'"{k}":%s' for k in self.keys) + "%s}"
+        self.prefix = key_prefixes(self.keys)
         self.position = {k: i for i, k in enumerate(self.keys)}
 
     @property
     def applicable(self) -> frozenset[str]:
         return frozenset(k for k, fields in self.eligible.items() if fields) | self.other_kinds
 
+    def cell(self, name: str, fragment: str) -> str:
+        return self.prefix[name] + fragment
+
     @abstractmethod
     def chunk(self, start: int, stop: int, rng: np.random.Generator) -> Chunk:
-        """Clean records start..stop-1, plus the raw values of an older version of each."""
+        """Clean records start..stop-1 as cells, plus the raw values of an older version of each."""
 
     @abstractmethod
     def dirty(self, kind: str, field: str, row: RowView, u: float) -> str:
-        """The JSON fragment of `field` under dirt `kind` (u picks the variant)."""
+        """The JSON fragment (value only, no key) of `field` under dirt `kind`; u picks the variant."""
 
     @abstractmethod
     def stale_fragments(self, row: RowView) -> dict[str, str]:
-        """Clean fragments of the fields that differ in the record's older version."""
+        """Clean JSON fragments (value only) of the fields that differ in the record's older version."""

@@ -1,7 +1,7 @@
 """Turn a chunk of clean records into lines: dirt applied, extra lines placed, everything counted.
 
-Dirt edits replace fragments in the chunk's columns before the single templating pass, so a dirty
-record costs one formatted value, not a re-render. Line layout per record, in this order:
+Dirt edits replace cells in the chunk's columns before the single joining pass, so a dirty record
+costs one formatted value, not a re-render. Line layout per record, in this order:
 [malformed copy] record [exact duplicate] [older version]. The record's own line is always
 written and valid, so all `count` records reach bronze and every extra line is in the manifest.
 """
@@ -39,24 +39,25 @@ def _malformed(line: str, r: random.Random) -> str:
     return line[:cut] + ",," + line[cut + 1 :]
 
 
-def _older_version(ds: Dataset, chunk: Chunk, extras: list[str], i: int, edits: list[tuple[str, str, float]]) -> str:
+def _older_version(ds: Dataset, chunk: Chunk, closers: list[str], i: int, edits: list[tuple[str, str, float]]) -> str:
     """Record i as it was before (ds.stale_fragments), with the same dirt re-applied to the changed fields."""
-    frags = [col[i] for col in chunk.columns]
+    cells = [col[i] for col in chunk.columns]
     row = RowView(chunk, i, stale=True)
     changed = ds.stale_fragments(row)
     for name, frag in changed.items():
-        frags[ds.position[name]] = frag
+        cells[ds.position[name]] = ds.cell(name, frag)
     for kind, name, u in edits:
         if name in changed:
-            frags[ds.position[name]] = ds.dirty(kind, name, row, u)
-    return ds.template % (*frags, extras[i])
+            cells[ds.position[name]] = ds.cell(name, ds.dirty(kind, name, row, u))
+    cells.append(closers[i])
+    return "".join(cells)
 
 
 def _apply(ds: Dataset, chunk: Chunk, edit: Edit) -> None:
     column = chunk.columns[ds.position[edit.field]]
-    dirty = ds.dirty
+    dirty, prefix = ds.dirty, ds.prefix[edit.field]
     for i, u in zip(edit.rows.tolist(), edit.u.tolist(), strict=True):
-        column[i] = dirty(edit.kind, edit.field, RowView(chunk, i), u)
+        column[i] = prefix + dirty(edit.kind, edit.field, RowView(chunk, i), u)
 
 
 def render_chunk(ds: Dataset, chunk: Chunk, rates: DirtRates, rng: np.random.Generator) -> RenderedChunk:
@@ -67,10 +68,10 @@ def render_chunk(ds: Dataset, chunk: Chunk, rates: DirtRates, rng: np.random.Gen
     for edit in plan.edits:
         _apply(ds, chunk, edit)
         fields[(edit.kind, edit.field)] += len(edit.rows)
-    extras = [""] * n
+    closers = ["}"] * n  # the last cell closes the object; unknown fields go in front of the brace
     for i, text in plan.extras.items():
-        extras[i] = text
-    lines = [ds.template % row for row in zip(*chunk.columns, extras, strict=True)]
+        closers[i] = text + "}"
+    lines = ["".join(cells) for cells in zip(*chunk.columns, closers, strict=True)]
 
     mal, dup, resent = plan.applied["malformed_json"], plan.applied["exact_duplicates"], plan.applied["resent_records"]
     extra = mal.astype(np.int64) + dup + resent
@@ -93,7 +94,7 @@ def render_chunk(ds: Dataset, chunk: Chunk, rates: DirtRates, rng: np.random.Gen
             if dup[i]:
                 out.append(lines[i])
             if resent[i]:
-                out.append(_older_version(ds, chunk, extras, i, edits_of.get(i, [])))
+                out.append(_older_version(ds, chunk, closers, i, edits_of.get(i, [])))
             pos = i + 1
         out.extend(lines[pos:])
         lines = out

@@ -46,7 +46,7 @@ class Reviews(Dataset):
         self.orphan_span = min(_ORPHAN_SPAN, MAX_MOVIE_ID - universe)
         self.key = np.uint64(hashing.run_key("reviews", seed, date) << 24)
         self.day = (date - formats.EPOCH).days
-        self._tags = vocabulary().tag_combos_json
+        self._tag_cells = np.asarray([self.prefix["tags"] + t for t in vocabulary().tag_combos_json], dtype=object)
         # 30% of reviews have no tag, 40% one, 30% two (vocab.tag_combos is ordered by size).
         n_one = len(REVIEW_TAGS)
         n_two = n_one * (n_one - 1) // 2
@@ -68,7 +68,7 @@ class Reviews(Dataset):
         audience_rating = np.clip(np.rint((3.6 + 0.9 * noise) * 2) / 2, 0.5, 5.0)
         rating = np.where(critic, critic_rating, audience_rating)
         ts = self.day * 86400 + rng.integers(0, 86400, n)
-        tags = np.minimum(np.searchsorted(self._tag_cum, rng.random(n), side="right"), len(self._tags) - 1)
+        tags = np.minimum(np.searchsorted(self._tag_cum, rng.random(n), side="right"), len(self._tag_cells) - 1)
         # The older version: posted 10 min to 3 days before, with another rating on the same scale.
         stale_ts = ts - rng.integers(600, 3 * 86400, n)
         shift = rng.integers(1, 101, n)
@@ -78,14 +78,15 @@ class Reviews(Dataset):
 
         rating_list, ts_list = rating.tolist(), ts.tolist()
         source = np.where(critic, "critic", "audience").tolist()
+        p = self.prefix
         columns = [
-            [f'"rv{r:012x}"' for r in review_ids],
-            [f'"tt{m:07d}"' for m in movie.tolist()],
-            [f'"u{u:07d}"' for u in user.tolist()],
-            list(map(repr, rating_list)),
-            formats.iso_timestamps_json(ts),
-            formats.quoted(source),
-            [self._tags[i] for i in tags.tolist()],
+            [f'{p["review_id"]}"rv{r:012x}"' for r in review_ids],
+            [f'{p["movie_id"]}"tt{m:07d}"' for m in movie.tolist()],
+            [f'{p["user_id"]}"u{u:07d}"' for u in user.tolist()],
+            [f'{p["rating"]}{r!r}' for r in rating_list],
+            formats.iso_timestamps_json(ts, p["review_ts"]),
+            formats.quoted(source, p["source"]),
+            self._tag_cells[tags].tolist(),
         ]
         raw = {"rating": rating_list, "review_ts": ts_list, "source": source}
         stale = {"rating": stale_rating.tolist(), "review_ts": stale_ts.tolist()}
