@@ -1,6 +1,7 @@
 # The daily schedule starts the whole pipeline (generate -> bronze -> dbt), so the generator Lambda
-# runs once a day and every generated day is ingested and built; and executions that time out or
-# are aborted (which bypass the state machine's own failure step) are sent to SNS.
+# runs once a day and every generated day is ingested and built; and executions that time out (after
+# the definition's 4 h TimeoutSeconds) or are aborted, which bypass the state machine's own failure
+# step, are sent to SNS.
 
 resource "aws_cloudwatch_event_rule" "daily" {
   name                = "${local.name}-daily"
