@@ -99,16 +99,13 @@ def _cast_cells(cast: np.ndarray, size: np.ndarray) -> list[str]:
     """`,"cast":[...]` cells with the first `size` names per row. The pieces go into an object matrix
     (C-level fancy indexing), which is joined once and split: about 4x faster than a join per row."""
     tables = _tables()
-    people = tables["people"]
     n, width = cast.shape
-    pieces = np.full((n, 2 * width + 1), "", dtype=object)
-    pieces[:, 0] = _PREFIX["cast"] + "["
-    for j in range(width):
-        has = size > j
-        pieces[has, 2 * j + 1] = people[cast[has, j]]
-        if j + 1 < width:
-            pieces[size > j + 1, 2 * j + 2] = ","
-    pieces[:, 2 * width] = "]\n"  # names are JSON-encoded, so a raw newline cannot occur inside
+    pieces = np.empty((n, width + 2), dtype=object)
+    pieces[:, 0] = tables["cast_first"][cast[:, 0]]
+    for j in range(1, width):
+        pieces[:, j] = np.where(size > j, tables["cast_next"][cast[:, j]], "")
+    pieces[:, width] = "]\n"  # names are JSON-encoded, so a raw newline cannot occur inside
+    pieces[:, width + 1] = ""
     return "".join(pieces.ravel().tolist()).split("\n")[:-1]
 
 
@@ -131,7 +128,8 @@ def _tables() -> dict[str, np.ndarray]:
         "language": cells("original_language", language),
         "country": cells("country", [dumps(c) for c in _COUNTRY_CODES]),
         "director": cells("director", v.people_json),
-        "people": np.asarray(v.people_json, dtype=object),  # cast names: no key in front
+        "cast_first": cells("cast", ["[" + name for name in v.people_json]),
+        "cast_next": np.asarray(["," + name for name in v.people_json], dtype=object),
     }
 
 
@@ -178,15 +176,16 @@ class Movies(Dataset):
         tables = _tables()
         runtime, budget, box_list = st["runtime"].tolist(), st["budget"].tolist(), box.tolist()
         p = _PREFIX
+        id_open, runtime_key, budget_key, box_key = p["movie_id"] + '"tt', p["runtime_minutes"], p["budget_usd"], p["box_office_usd"]
         columns = [
-            [f'{p["movie_id"]}"tt{i:07d}"' for i in ids.tolist()],
+            [f'{id_open}{i:07d}"' for i in ids.tolist()],
             tables["title"][st["title"]].tolist(),
             tables["genres"][st["genres"]].tolist(),
             tables["studio"][st["studio"]].tolist(),
-            formats.quoted(formats.iso_dates(st["release_days"]), p["release_date"]),
-            [f'{p["runtime_minutes"]}{v}' for v in runtime],
-            [f'{p["budget_usd"]}{v}' for v in budget],
-            [f'{p["box_office_usd"]}{v}' for v in box_list],
+            formats.iso_date_cells(st["release_days"], p["release_date"], _RELEASE_FIRST, _RELEASE_LAST),
+            [f"{runtime_key}{v}" for v in runtime],
+            [f"{budget_key}{v}" for v in budget],
+            [f"{box_key}{v}" for v in box_list],
             tables["mpaa"][st["mpaa"]].tolist(),
             tables["language"][st["country"] * 2 + st["other_language"]].tolist(),
             tables["country"][st["country"]].tolist(),

@@ -79,11 +79,13 @@ class Reviews(Dataset):
         rating_list, ts_list = rating.tolist(), ts.tolist()
         source = np.where(critic, "critic", "audience").tolist()
         p = self.prefix
+        # Prefixes hoisted out of the comprehensions: a dict lookup per record adds up.
+        review_open, movie_open, user_open, rating_key = p["review_id"] + '"rv', p["movie_id"] + '"tt', p["user_id"] + '"u', p["rating"]
         columns = [
-            [f'{p["review_id"]}"rv{r:012x}"' for r in review_ids],
-            [f'{p["movie_id"]}"tt{m:07d}"' for m in movie.tolist()],
-            [f'{p["user_id"]}"u{u:07d}"' for u in user.tolist()],
-            [f'{p["rating"]}{r!r}' for r in rating_list],
+            [f'{review_open}{r:012x}"' for r in review_ids],
+            [f'{movie_open}{m:07d}"' for m in movie.tolist()],
+            [f'{user_open}{u:07d}"' for u in user.tolist()],
+            [f"{rating_key}{r!r}" for r in rating_list],
             formats.iso_timestamps_json(ts, p["review_ts"]),
             formats.quoted(source, p["source"]),
             self._tag_cells[tags].tolist(),
