@@ -64,10 +64,6 @@ resource "aws_codebuild_project" "dbt" {
       name  = "OAKVALE_GOLD_DATABASE"
       value = aws_glue_catalog_database.gold.name
     }
-    environment_variable {
-      name  = "OAKVALE_ENVIRONMENT"
-      value = var.environment
-    }
   }
 
   logs_config {

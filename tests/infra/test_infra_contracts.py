@@ -1,0 +1,131 @@
+"""The names the Terraform module hands to other components are the names those components read.
+
+Each test reads the other component's source (without importing it) and skips when that component is
+not in the checkout, so infra/ can be checked on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.infra import infra_rules as rules
+
+REPO = Path(__file__).resolve().parents[2]
+INFRA = REPO / "infra"
+
+# Arguments Glue itself understands (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html).
+GLUE_SPECIAL_ARGS = {
+    "--datalake-formats",
+    "--conf",
+    "--extra-py-files",
+    "--additional-python-modules",
+    "--enable-glue-datacatalog",
+    "--job-bookmark-option",
+    "--enable-metrics",
+    "--enable-observability-metrics",
+    "--custom-logGroup-prefix",
+    "--enable-job-insights",
+    "--enable-spark-ui",
+    "--spark-event-logs-path",
+    "--TempDir",
+}
+
+
+@pytest.fixture(scope="module")
+def module() -> rules.Module:
+    return rules.load_module(INFRA)
+
+
+def _read(relative: str) -> str:
+    path = REPO / relative
+    if not path.is_file():
+        pytest.skip(f"{relative} is not in this checkout")
+    return path.read_text()
+
+
+def _tuple_constant(source: str, name: str) -> tuple[str, ...]:
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise AssertionError(f"{name} not found")
+
+
+def test_glue_job_arguments_are_the_ones_the_job_parses(module: rules.Module) -> None:
+    args_py = _read("ingestion/bronze/args.py")
+    known = {f"--{n}" for n in _tuple_constant(args_py, "REQUIRED") + _tuple_constant(args_py, "OPTIONAL")}
+    defaults = set(module.resource("aws_glue_job", "bronze")["default_arguments"])
+    job_args = defaults - GLUE_SPECIAL_ARGS
+    assert job_args <= known, f"the job does not read {sorted(job_args - known)}"
+    template, _ = rules.state_machine_definition(module)
+    per_run = {
+        arg
+        for branch in template["States"]["Bronze"]["Branches"]
+        for state in branch["States"].values()
+        for arg in state["Parameters"].get("Arguments", {})
+    }
+    required = {f"--{n}" for n in _tuple_constant(args_py, "REQUIRED")}
+    assert required <= job_args | per_run, f"required arguments never passed: {sorted(required - job_args - per_run)}"
+
+
+def test_lambda_handler_and_environment_are_the_generators(module: rules.Module) -> None:
+    init = _read("ingestion/generator/__init__.py")
+    handler_py = _read("ingestion/generator/lambda_handler.py")
+    lam = module.resource("aws_lambda_function", "generator")
+    package, function = lam["handler"].rsplit(".", 1)
+    assert package == "ingestion.generator"
+    assert re.search(rf"^from ingestion\.generator\.\w+ import .*\b{function}\b", init, re.M)
+    assert "OAKVALE_RAW_URI" in handler_py
+    assert "OAKVALE_RAW_URI" in lam["environment"][0]["variables"]
+
+
+def test_lambda_payload_keys_are_the_handlers(module: rules.Module) -> None:
+    handler_py = _read("ingestion/generator/lambda_handler.py")
+    read = set(re.findall(r'event(?:\.get\(|\[)"(\w+)"', handler_py))
+    read |= set(_tuple_constant_or_empty(handler_py))
+    template, _ = rules.state_machine_definition(module)
+    for branch in template["States"]["Generate"]["Branches"]:
+        for state in branch["States"].values():
+            keys = {k.removesuffix(".$") for k in state["Parameters"]["Payload"]}
+            assert keys <= read, f"the handler does not read {sorted(keys - read)}"
+
+
+def _tuple_constant_or_empty(source: str) -> tuple[str, ...]:
+    """Keys named in the handler's required-keys check, e.g. `for key in ("dataset", "count", "seed")`."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.comprehension) and isinstance(node.iter, ast.Tuple):
+            found += [e.value for e in node.iter.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return tuple(found)
+
+
+def test_dbt_runner_environment_matches_the_profile(module: rules.Module) -> None:
+    profiles = _read("dbt_oakvale/profiles.yml")
+    project_text = "\n".join(p.read_text() for p in (REPO / "dbt_oakvale").rglob("*.yml") if "target" not in p.parts)
+    env = _read_codebuild_env(module)
+    read_by_dbt = set(re.findall(r"env_var\('([A-Z0-9_]+)'", project_text))
+    assert set(env) <= read_by_dbt, f"set for dbt but never read: {sorted(set(env) - read_by_dbt)}"
+    athena = profiles[profiles.index("athena:") :]
+    for needed in ("OAKVALE_ATHENA_WORKGROUP", "OAKVALE_ATHENA_S3_STAGING_DIR", "OAKVALE_ATHENA_S3_DATA_DIR"):
+        assert needed in athena, f"the athena profile no longer reads {needed}"
+        assert needed in env, f"CodeBuild does not set {needed}"
+    assert env["OAKVALE_ATHENA_WORKGROUP"] == "${aws_athena_workgroup.main.name}"
+    for layer in ("BRONZE", "SILVER", "GOLD"):
+        assert env[f"OAKVALE_{layer}_DATABASE"] == f"${{aws_glue_catalog_database.{layer.lower()}.name}}"
+
+
+def _read_codebuild_env(module: rules.Module) -> dict[str, str]:
+    environment = module.resource("aws_codebuild_project", "dbt")["environment"][0]
+    return {v["name"]: v["value"] for v in environment["environment_variable"]}
+
+
+def test_dbt_runner_image_holds_the_dbt_project(module: rules.Module) -> None:
+    dockerfile = (INFRA / "docker" / "dbt-runner" / "Dockerfile").read_text()
+    assert "COPY --chown=dbt:dbt dbt_oakvale /app/dbt_oakvale" in dockerfile
+    assert re.search(r"pip install --constraint /tmp/requirements\.lock dbt-core dbt-athena-community", dockerfile)
+    buildspec = module.resource("aws_codebuild_project", "dbt")["source"][0]["buildspec"]
+    assert "dbt build --target athena" in buildspec and "cd /app/dbt_oakvale" in buildspec
+
