@@ -160,6 +160,11 @@ variable "athena_bytes_scanned_cutoff" {
   description = "Per-query limit of bytes scanned in the Athena workgroup (default 10 GiB)."
   type        = number
   default     = 10737418240
+
+  validation {
+    condition     = var.athena_bytes_scanned_cutoff >= 10485760
+    error_message = "Athena's smallest per-query cutoff is 10 MB (10485760 bytes)."
+  }
 }
 
 variable "athena_results_expiration_days" {
@@ -172,12 +177,22 @@ variable "raw_transition_ia_days" {
   description = "Days after which raw objects move to S3 Standard-IA."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.raw_transition_ia_days >= 30
+    error_message = "S3 moves objects to Standard-IA after 30 days at the earliest."
+  }
 }
 
 variable "raw_transition_glacier_days" {
-  description = "Days after which raw objects move to S3 Glacier Flexible Retrieval."
+  description = "Days after which raw objects move to S3 Glacier Flexible Retrieval (after Standard-IA)."
   type        = number
   default     = 90
+
+  validation {
+    condition     = var.raw_transition_glacier_days >= 60
+    error_message = "Objects must stay 30 days in Standard-IA: use at least 60 (with the default 30-day IA transition)."
+  }
 }
 
 variable "noncurrent_version_expiration_days" {
