@@ -20,7 +20,7 @@ from ingestion.generator.movies import Movies
 from ingestion.generator.records import Dataset
 from ingestion.generator.render import RenderedChunk, render_chunk
 from ingestion.generator.reviews import Reviews
-from ingestion.generator.writer import PartWriter, write_empty
+from ingestion.generator.writer import PartWriter, remove_stale_parts, write_empty
 
 DATASETS: dict[str, type[Dataset]] = {"movies": Movies, "reviews": Reviews}
 DEFAULT_REVIEW_UNIVERSE = 1000
@@ -105,7 +105,8 @@ def generate_dataset(
     """Write `count` records of `dataset` for ingest date `date` under the raw root `out`.
 
     Files: out/<dataset>/ingest_date=<date>/<run_id>-<part>.json[.gz], then <run_id>.manifest.json
-    (written last, so a manifest means the run's files are complete). See docs/generator.md.
+    (written last, so a manifest means the run's files are complete). Part files of an earlier run
+    with the same run_id that this run does not rewrite are deleted. See docs/generator.md.
     """
     if dataset not in DATASETS:
         raise GeneratorError(f"unknown dataset {dataset!r}: choose one of {sorted(DATASETS)}")
@@ -179,6 +180,8 @@ def generate_dataset(
         if p.empty:
             sizes[p.part] = write_empty(f"{root}/{partition}/{p.name}")
             per_file[p.part]["empty_file"] = 1
+
+    remove_stale_parts(f"{root}/{partition}", run_id, keep={p.name for p in plans})
 
     files = []
     for p in plans:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -81,6 +82,26 @@ class PartWriter:
         self._sink.close()
         if self._local:
             self._tmp.unlink(missing_ok=True)
+
+
+def remove_stale_parts(partition_uri: str, run_id: str, keep: set[str]) -> list[str]:
+    """Delete this run's part files that a previous run wrote and this one did not (fewer parts, or
+    plain vs gzip), so a partition never holds two versions of a run. Other runs are left alone."""
+    pattern = re.compile(re.escape(run_id) + r"-\d{5}\.json(\.gz)?")
+    stale = [
+        info.uri
+        for info in storage.list_files(partition_uri)
+        if info.uri.rsplit("/", 1)[-1] not in keep and pattern.fullmatch(info.uri.rsplit("/", 1)[-1])
+    ]
+    for uri in stale:
+        if storage.is_s3(uri):
+            import boto3  # as in ingestion.storage: only S3 runs need it
+
+            bucket, key = storage.split_s3(uri)
+            boto3.client("s3").delete_object(Bucket=bucket, Key=key)
+        else:
+            Path(uri).unlink(missing_ok=True)
+    return stale
 
 
 def write_empty(uri: str) -> int:

@@ -130,3 +130,12 @@ def test_cli_reports_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_every_cli_option_has_help() -> None:
     for action in _parser()._actions:
         assert action.help, action.dest
+
+
+def test_s3_rerun_removes_parts_it_no_longer_writes(s3) -> None:  # type: ignore[no-untyped-def]
+    generate_dataset("reviews", 40, 1, DATE, f"s3://{BUCKET}/raw", parts=4, dirt=DirtRates.none())
+    generate_dataset("reviews", 40, 1, DATE, f"s3://{BUCKET}/raw", parts=1, gzip=True, dirt=DirtRates.none())
+    assert _keys(s3) == [
+        "raw/reviews/ingest_date=2026-11-23/reviews-20261123-s1-00000.json.gz",
+        "raw/reviews/ingest_date=2026-11-23/reviews-20261123-s1.manifest.json",
+    ]

@@ -209,3 +209,16 @@ def test_dirt_rates_are_validated() -> None:
 def test_progress_bar_runs(raw_root: Path) -> None:
     m = generate_dataset("reviews", 100, 1, DATE, str(raw_root), progress=True)
     assert m.records == 100
+
+
+def test_rerun_replaces_the_runs_files_and_leaves_other_runs(raw_root: Path) -> None:
+    rates = DirtRates(empty_file=0.0)
+    other = generate_dataset("movies", 30, 99, DATE, str(raw_root), dirt=rates)
+    generate_dataset("movies", 30, 1, DATE, str(raw_root), parts=3, dirt=rates)
+    again = generate_dataset("movies", 30, 1, DATE, str(raw_root), parts=2, gzip=True, dirt=rates)
+    partition = raw_root / again.partition
+    names = sorted(p.name for p in partition.iterdir())
+    assert names == sorted(
+        [f.path.rsplit("/", 1)[1] for f in again.files + other.files]
+        + [f"{again.run_id}.manifest.json", f"{other.run_id}.manifest.json"]
+    )
