@@ -31,17 +31,23 @@ def _date(text: str) -> dt.date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="which raw feed to generate")
-    parser.add_argument("--count", type=int, required=True, help="records before dirt (duplicates, older versions and malformed lines are added on top)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; same seed and options give byte-identical files (default 0)")
-    parser.add_argument("--date", type=_date, default=None, help="ingest date YYYY-MM-DD (default: today, UTC)")
-    parser.add_argument("--out", default=None, help="raw root, local folder or s3://bucket/prefix (default: <data root>/raw from OAKVALE_DATA_ROOT)")
-    parser.add_argument("--gzip", action="store_true", help="write .json.gz part files instead of plain .json")
-    parser.add_argument("--parts", type=int, default=1, help="number of data part files (default 1)")
-    parser.add_argument("--movie-universe", type=int, default=None, help="movie ids tt0000001..ttM that exist (default: count for movies, 1000 for reviews)")
-    parser.add_argument("--dirt", type=_dirt_override, action="append", default=[], metavar="KIND=RATE", help=f"override one dirt rate, repeatable; kinds: {', '.join(DIRT_KINDS)}")
-    parser.add_argument("--clean", action="store_true", help="start from all dirt rates 0 (then apply any --dirt)")
-    parser.add_argument("--progress", action="store_true", help="show a progress bar")
+    add = parser.add_argument
+    add("--dataset", required=True, choices=sorted(DATASETS), help="which raw feed to generate")
+    add("--count", type=int, required=True,
+        help="records before dirt (duplicates, older versions and malformed lines are added on top)")
+    add("--seed", type=int, default=0,
+        help="random seed; the same seed and options give byte-identical files (default 0)")
+    add("--date", type=_date, default=None, help="ingest date YYYY-MM-DD (default: today, UTC)")
+    add("--out", default=None,
+        help="raw root, a local folder or s3://bucket/prefix (default: <data root>/raw, from OAKVALE_DATA_ROOT)")
+    add("--gzip", action="store_true", help="write .json.gz part files instead of plain .json")
+    add("--parts", type=int, default=1, help="number of data part files (default 1)")
+    add("--movie-universe", type=int, default=None,
+        help="movie ids tt0000001..ttM that exist (default: count for movies, 1000 for reviews)")
+    add("--dirt", type=_dirt_override, action="append", default=[], metavar="KIND=RATE",
+        help=f"override one dirt rate in [0, 1], repeatable; kinds: {', '.join(DIRT_KINDS)}")
+    add("--clean", action="store_true", help="start from all dirt rates 0 (then apply any --dirt)")
+    add("--progress", action="store_true", help="show a progress bar")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

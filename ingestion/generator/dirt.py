@@ -41,7 +41,9 @@ class DirtRates(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    numbers_as_strings: float = Field(0.03, ge=0, le=1, description='money "$12,000,000", runtime "120 min", rating "4/5"')
+    numbers_as_strings: float = Field(
+        0.03, ge=0, le=1, description='money "$12,000,000", runtime "120 min", rating "4/5"'
+    )
     category_variants: float = Field(0.05, ge=0, le=1, description="genre, studio and MPAA spellings (movies)")
     date_formats: float = Field(0.03, ge=0, le=1, description="MM/DD/YYYY, DD Mon YYYY, naive or epoch timestamps")
     nulls_and_empty: float = Field(0.03, ge=0, le=1, description='one optional field is null or ""')

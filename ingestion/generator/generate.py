@@ -47,7 +47,9 @@ class _FilePlan:
     empty: bool
 
 
-def _plan_files(run_id: str, count: int, parts: int, rates: DirtRates, rng: np.random.Generator, ext: str) -> list[_FilePlan]:
+def _plan_files(
+    run_id: str, count: int, parts: int, rates: DirtRates, rng: np.random.Generator, ext: str
+) -> list[_FilePlan]:
     """Records split as evenly as possible over `parts` files; each may be followed by an empty file."""
     empty_after = rng.random(parts) < rates.empty_file
     plans: list[_FilePlan] = []
@@ -119,7 +121,10 @@ def generate_dataset(
     if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
         raise GeneratorError(f"date must be a datetime.date, got {date!r}")
     rates = dirt if dirt is not None else DirtRates()
-    universe = movie_universe if movie_universe is not None else (count if dataset == "movies" else DEFAULT_REVIEW_UNIVERSE)
+    if movie_universe is not None:
+        universe = movie_universe
+    else:
+        universe = count if dataset == "movies" else DEFAULT_REVIEW_UNIVERSE
     try:
         ds = DATASETS[dataset](count, seed, date, universe)
     except ValueError as exc:
@@ -204,7 +209,8 @@ def generate_dataset(
     line_totals = {kind: dirt_lines[kind] for kind in RECORD_KINDS}
     line_totals.update({kind: totals[kind] for kind in ("exact_duplicates", "resent_records")})
     field_counts: dict[str, dict[str, int]] = {}
-    for (kind, name), n_records in sorted(fields.items(), key=lambda kv: (DIRT_KINDS.index(kv[0][0]), ds.position[kv[0][1]])):
+    by_kind_then_field = sorted(fields.items(), key=lambda kv: (DIRT_KINDS.index(kv[0][0]), ds.position[kv[0][1]]))
+    for (kind, name), n_records in by_kind_then_field:
         field_counts.setdefault(kind, {})[name] = n_records
     manifest = Manifest(
         generator_version=__version__,
@@ -221,7 +227,7 @@ def generate_dataset(
         malformed_lines=totals["malformed_json"],
         files=files,
         dirt=totals,
-        dirt_lines={kind: line_totals.get(kind, 0) for kind in DIRT_KINDS if kind not in ("malformed_json", "empty_file")},
+        dirt_lines={kind: line_totals.get(kind, 0) for kind in DIRT_KINDS if kind in line_totals},
         dirt_fields=field_counts,
     )
     storage.write_bytes(f"{root}/{manifest.manifest_path}", (manifest.model_dump_json(indent=2) + "\n").encode())

@@ -80,7 +80,8 @@ class Reviews(Dataset):
         source = np.where(critic, "critic", "audience").tolist()
         p = self.prefix
         # Prefixes hoisted out of the comprehensions: a dict lookup per record adds up.
-        review_open, movie_open, user_open, rating_key = p["review_id"] + '"rv', p["movie_id"] + '"tt', p["user_id"] + '"u', p["rating"]
+        review_open, movie_open, user_open = p["review_id"] + '"rv', p["movie_id"] + '"tt', p["user_id"] + '"u'
+        rating_key = p["rating"]
         columns = [
             [f'{review_open}{r:012x}"' for r in review_ids],
             [f'{movie_open}{m:07d}"' for m in movie.tolist()],
