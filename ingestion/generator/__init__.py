@@ -3,7 +3,7 @@
 from ingestion.generator.dirt import DIRT_KINDS, DirtRates
 from ingestion.generator.generate import DATASETS, GeneratorError, generate_dataset, run_id_for
 from ingestion.generator.lambda_handler import lambda_handler
-from ingestion.generator.manifest import FileEntry, Manifest, RunOptions
+from ingestion.generator.manifest import FileEntry, Manifest, RunOptions, read_manifest
 
 __all__ = [
     "DATASETS",
@@ -15,5 +15,6 @@ __all__ = [
     "RunOptions",
     "generate_dataset",
     "lambda_handler",
+    "read_manifest",
     "run_id_for",
 ]

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -130,7 +131,8 @@ def generate_dataset(
     except ValueError as exc:
         raise GeneratorError(str(exc)) from exc
 
-    root = out.rstrip("/")
+    # Local roots are made absolute so the manifest names files the way bronze's _source_file does.
+    root = out.rstrip("/") if storage.is_s3(out) else str(Path(out).resolve())
     run_id = run_id_for(dataset, seed, date)
     partition = f"{dataset}/ingest_date={date.isoformat()}"
     plans = _plan_files(run_id, count, parts, rates, hashing.rng(seed, date, dataset, "files"), ".gz" if gzip else "")

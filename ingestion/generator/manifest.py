@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingestion import storage
 from ingestion.generator.dirt import DirtRates
 
 MANIFEST_VERSION = 1
@@ -70,4 +71,10 @@ class Manifest(BaseModel):
 
     @property
     def manifest_path(self) -> str:
+        """Relative to the raw root."""
         return f"{self.partition}/{self.run_id}.manifest.json"
+
+
+def read_manifest(uri: str) -> Manifest:
+    """Load a written manifest (local path or s3:// URI), e.g. to reconcile a run downstream."""
+    return Manifest.model_validate_json(storage.read_bytes(uri))

@@ -8,7 +8,7 @@ import pytest
 from conftest import DATE, load_manifest
 from generator_audit import audit
 
-from ingestion.generator import DIRT_KINDS, DirtRates, generate_dataset
+from ingestion.generator import DIRT_KINDS, DirtRates, generate_dataset, read_manifest
 
 # High rates so every kind shows up many times in a small run.
 HEAVY = DirtRates(
@@ -63,3 +63,11 @@ def test_manifest_fields(raw_root: Path) -> None:
     assert m.file_uris()[0] == f"{raw_root}/{m.files[0].path}"
     assert m.lines_written == m.valid_lines == 50 and m.malformed_lines == 0
     assert all(v == 0 for v in m.dirt.values())
+    assert read_manifest(f"{raw_root}/{m.manifest_path}") == m
+
+
+def test_relative_local_root_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    m = generate_dataset("reviews", 5, 1, DATE, "rel/raw/", dirt=DirtRates.none())
+    assert m.raw_root == str(tmp_path / "rel" / "raw")
+    assert Path(m.file_uris()[0]).is_file()
