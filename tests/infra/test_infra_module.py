@@ -290,11 +290,11 @@ def test_state_machine_template_renders_to_valid_asl(tmp_path: Path) -> None:
 
 
 def test_asl_example_renderer_covers_every_template_variable(module: rules.Module) -> None:
-    """`make infra-check` validates the ASL rendered by infra/asl/render_example.py: it must know every
+    """`make infra-check` validates the ASL rendered by infra/checks/render_asl_example.py: it must know every
     variable the module passes to templatefile() and leave none unrendered."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("render_example", INFRA / "asl" / "render_example.py")
+    spec = importlib.util.spec_from_file_location("render_example", INFRA / "checks" / "render_asl_example.py")
     render_example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(render_example)
     _, passed = rules.state_machine_definition(module)
