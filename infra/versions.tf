@@ -5,7 +5,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.82.0, < 7.0.0" # aws_sfn_state_machine encryption_configuration
+      version = ">= 6.25.0, < 7.0.0" # the schema make infra-schema checks against is 6.25.0
     }
   }
   # Remote state: copy backend.tf.example to backend.tf (see README.md).
