@@ -222,3 +222,23 @@ def test_rerun_replaces_the_runs_files_and_leaves_other_runs(raw_root: Path) -> 
         [f.path.rsplit("/", 1)[1] for f in again.files + other.files]
         + [f"{again.run_id}.manifest.json", f"{other.run_id}.manifest.json"]
     )
+
+
+def test_identical_bytes_in_another_process_with_another_hash_seed(tmp_path: Path) -> None:
+    """Nothing may depend on set order or other per-process state (PYTHONHASHSEED differs)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import datetime as dt, sys; from ingestion.generator import generate_dataset, DirtRates;"
+        "generate_dataset('movies', 400, 5, dt.date(2026, 11, 23), sys.argv[1], gzip=True, parts=2,"
+        " dirt=DirtRates(**{k: 0.1 for k in DirtRates.model_fields}))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "child")], check=True, env=env, timeout=120)
+    rates = DirtRates(**{k: 0.1 for k in DirtRates.model_fields})
+    generate_dataset("movies", 400, 5, DATE, str(tmp_path / "here"), gzip=True, parts=2, dirt=rates)
+    child, here = _files(tmp_path / "child"), _files(tmp_path / "here")
+    assert child.keys() == here.keys()
+    assert all(child[k] == here[k] for k in child if not k.endswith(".manifest.json"))
