@@ -94,6 +94,13 @@ def step_docs(settings: OakvaleSettings) -> None:
     )
 
 
+def step_dashboard(settings: OakvaleSettings) -> None:
+    from ingestion.dashboard import render_dashboard
+
+    out = render_dashboard(settings.warehouse_path, settings.dashboard_path, gold_schema=settings.gold_database)
+    console.print(f"[green]dashboard[/] {out}")
+
+
 # ---- command line ------------------------------------------------------------------------------
 
 
@@ -138,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = steps.add_parser("docs", help="dbt docs generate into <data root>/docs")
     _add_common(docs)
 
-    run_all = steps.add_parser("run", help="every step: generate, ingest, build, docs")
+    dashboard = steps.add_parser("dashboard", help="render the dashboard queries on local gold to HTML")
+    _add_common(dashboard)
+
+    run_all = steps.add_parser("run", help="every step: generate, ingest, build, docs, dashboard")
     _add_common(run_all)
     _add_generate_options(run_all)
     _add_ingest_options(run_all)
@@ -165,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         step_build(settings, full_refresh=args.full_refresh)
     elif args.command == "docs":
         step_docs(settings)
+    elif args.command == "dashboard":
+        step_dashboard(settings)
     elif args.command == "optimize":
         from ingestion.bronze.optimize import optimize_table
 
@@ -176,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         step_ingest(settings, datasets=list(DATASETS), writer=args.writer, reject_threshold=args.reject_threshold)
         step_build(settings)
         step_docs(settings)
+        step_dashboard(settings)
         console.print(f"[bold green]done[/]: data root {settings.data_root}")
         console.print(f"  raw:     {settings.raw_root}\n  bronze:  {settings.bronze_root}\n"
-                      f"  silver/gold: {settings.warehouse_path}\n  docs:    {settings.docs_path}/index.html")
+                      f"  silver/gold: {settings.warehouse_path}\n  docs:    {settings.docs_path}/index.html\n"
+                      f"  dashboard: {settings.dashboard_path}")
     return 0
 
 

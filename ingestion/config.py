@@ -52,6 +52,10 @@ class OakvaleSettings(BaseSettings):
         return f"{self.data_root}/warehouse/oakvale.duckdb"
 
     @property
+    def dashboard_path(self) -> str:
+        return f"{self.data_root}/dashboards/index.html"
+
+    @property
     def docs_path(self) -> str:
         return f"{self.data_root}/docs"
 

@@ -16,7 +16,7 @@ import pytest
 from deltalake import DeltaTable
 
 from ingestion.bronze import BronzeJobOptions, run
-from ingestion.cli import step_build, step_docs
+from ingestion.cli import step_build, step_dashboard, step_docs
 from ingestion.config import OakvaleSettings
 from ingestion.generator import generate_dataset
 
@@ -37,6 +37,7 @@ def lakehouse(spark, tmp_path_factory):
     results = {ds: run(spark, BronzeJobOptions(dataset=ds, data_root=settings.data_root)) for ds in COUNTS}
     step_build(settings)
     step_docs(settings)
+    step_dashboard(settings)
     return settings, manifests, results
 
 
@@ -113,3 +114,26 @@ def test_outputs_live_under_the_data_root(lakehouse):
     assert (root / "warehouse/oakvale.duckdb").is_file()
     assert (root / "docs/index.html").is_file() and (root / "docs/catalog.json").is_file()
     assert "oakvale_bronze.movies" in (root / "lakehouse/_catalog.json").read_text()
+
+
+def test_dashboard_shows_every_gold_question_with_rows(lakehouse):
+    from html.parser import HTMLParser
+
+    from ingestion.dashboard import load_queries
+
+    settings, _, _ = lakehouse
+
+    class Sections(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows: dict[str, int] = {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "section":
+                self.rows[attrs["id"]] = int(attrs["data-rows"])
+
+    parser = Sections()
+    parser.feed(Path(settings.dashboard_path).read_text())
+    assert set(parser.rows) == {q.name for q in load_queries()}
+    assert all(count > 0 for count in parser.rows.values()), parser.rows
