@@ -24,8 +24,14 @@ MOVIE_KEYS = (
 MOVIE_OPTIONAL = tuple(k for k in MOVIE_KEYS if k not in ("movie_id", "title", "updated_at"))
 REVIEW_KEYS = ("review_id", "movie_id", "user_id", "rating", "review_ts", "source", "tags")
 REVIEW_OPTIONAL = ("user_id", "rating", "tags")
+DATE = dt.date(2026, 11, 23)  # the ingest date most tests use
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def load_manifest(root: Path, manifest: Any) -> dict[str, Any]:
+    """The manifest as written next to the data (not the returned object)."""
+    return json.loads((root / manifest.manifest_path).read_text())
 
 
 def read_lines(path: Path) -> list[str]:

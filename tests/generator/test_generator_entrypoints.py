@@ -11,11 +11,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import DATE
 from moto import mock_aws
 
 from ingestion.generator import DirtRates, generate_dataset, lambda_handler
 from ingestion.generator import cli as generator_cli
+
+from .generator_audit import DATE
 
 BUCKET = "oakvale-test-raw"
 

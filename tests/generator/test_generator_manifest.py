@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DATE, load_manifest
-from generator_audit import audit
 
 from ingestion.generator import DIRT_KINDS, DirtRates, generate_dataset, read_manifest
+
+from .generator_audit import DATE, audit, load_manifest
 
 # High rates so every kind shows up many times in a small run.
 HEAVY = DirtRates(

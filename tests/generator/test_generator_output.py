@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DATE
-from generator_audit import MOVIE_KEYS, REVIEW_KEYS, parse_ts, read_lines
 
 from ingestion.generator import DirtRates, GeneratorError, generate_dataset
 from ingestion.generator.vocab import GENRES, MPAA_RATINGS, REVIEW_TAGS, STUDIOS
+
+from .generator_audit import DATE, MOVIE_KEYS, REVIEW_KEYS, parse_ts, read_lines
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -45,13 +45,15 @@ def test_other_seed_gives_other_data(tmp_path: Path) -> None:
     assert read_lines(tmp_path / "a" / one.files[0].path) != read_lines(tmp_path / "b" / two.files[0].path)
 
 
-def test_splitting_into_parts_does_not_change_the_records(tmp_path: Path) -> None:
-    rates = DirtRates(empty_file=0.0)
-    one = generate_dataset("movies", 45_000, 5, DATE, str(tmp_path / "one"), dirt=rates)
-    many = generate_dataset("movies", 45_000, 5, DATE, str(tmp_path / "many"), dirt=rates, parts=7)
+def test_splitting_into_parts_does_not_change_the_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ingestion.generator.generate.CHUNK", 1000)  # parts and chunks cross each other
+    rates = DirtRates(empty_file=0.0, exact_duplicates=0.05, resent_records=0.05, malformed_json=0.05)
+    one = generate_dataset("movies", 4_500, 5, DATE, str(tmp_path / "one"), dirt=rates)
+    many = generate_dataset("movies", 4_500, 5, DATE, str(tmp_path / "many"), dirt=rates, parts=7)
     joined = [line for f in many.files for line in read_lines(tmp_path / "many" / f.path)]
     assert joined == read_lines(tmp_path / "one" / one.files[0].path)
-    assert [f.records for f in many.files] == [6428, 6429, 6428, 6429, 6428, 6429, 6429]
+    assert [f.records for f in many.files] == [642, 643, 643, 643, 643, 643, 643]
+    assert sum(f.lines_written for f in many.files) == one.lines_written
 
 
 def test_clean_movies_follow_the_contract(raw_root: Path) -> None:

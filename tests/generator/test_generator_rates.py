@@ -6,9 +6,10 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import DATE
 
 from ingestion.generator import DIRT_KINDS, DirtRates, generate_dataset
+
+from .generator_audit import DATE
 
 N = 20_000
 RATE = 0.05

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from generator_audit import MOVIE_KEYS, REVIEW_KEYS
 
 from ingestion.generator import vocab
+
+from .generator_audit import MOVIE_KEYS, REVIEW_KEYS
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_oakvale" / "seeds"
 CONTRACT_GENRES = (
