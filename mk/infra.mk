@@ -3,6 +3,8 @@
 #     infra-checkov         checkov (own venv) on the Terraform and on the dbt runner Dockerfile
 #     infra-schema          every resource, argument and block against the AWS provider's schema (from the
 #                           provider's prebuilt CDKTF bindings on npm), a stand-in for `terraform validate`
+#     infra-iam             every role policy (rendered with example ARNs) through parliament: unknown
+#                           actions, resources that do not fit the action, risky patterns
 #     infra-asl             the state machine definition against the States Language (asl-validator)
 #     infra-fmt             terraform fmt -check (when terraform is installed)
 #   make infra-checkov-lock re-resolve infra/requirements-checkov.txt (needs the registry)
@@ -24,9 +26,9 @@ PROVIDER_STAMP     := $(TOOLS_DIR)/provider-aws.installed
 
 CHECKS += infra-check
 
-.PHONY: infra-check infra-checkov infra-schema infra-asl infra-fmt infra-checkov-lock infra-lambda-lock
+.PHONY: infra-check infra-checkov infra-schema infra-iam infra-asl infra-fmt infra-checkov-lock infra-lambda-lock
 
-infra-check: infra-checkov infra-schema infra-asl infra-fmt
+infra-check: infra-checkov infra-schema infra-iam infra-asl infra-fmt
 
 # checkov cannot share .venv: its bc-python-hcl2 installs into the same hcl2/ package as python-hcl2 8.x.
 $(CHECKOV_STAMP): $(CHECKOV_REQS) | setup
@@ -39,6 +41,11 @@ $(CHECKOV_STAMP): $(CHECKOV_REQS) | setup
 infra-checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_ENV) $(CHECKOV_VENV)/bin/checkov --config-file infra/.checkov.yaml
 	$(CHECKOV_ENV) $(CHECKOV_VENV)/bin/checkov -d infra/docker --framework dockerfile --skip-download --compact --quiet
+
+infra-iam: $(CHECKOV_STAMP)
+	$(PY) infra/checks/render_iam_policies.py --out $(TOOLS_DIR)/iam
+	$(CHECKOV_VENV)/bin/python -W ignore -m parliament.cli --directory $(TOOLS_DIR)/iam --include_policy_extension json </dev/null
+	@echo "parliament: no findings"
 
 # Only lib/*/index.js and index.d.ts are kept (the schema as generated code); see infra/checks/provider_schema.py.
 $(PROVIDER_STAMP):
