@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import datetime as dt
+import gc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from ingestion import __version__, storage
 from ingestion.generator import hashing
 from ingestion.generator.dirt import DIRT_KINDS, LINE_KINDS, RECORD_KINDS, DirtRates
+from ingestion.generator.layout import FilePlan, partition_for, plan_files, run_id_for
 from ingestion.generator.manifest import FileEntry, Manifest, RunOptions
 from ingestion.generator.movies import Movies
 from ingestion.generator.records import Dataset
@@ -29,39 +30,28 @@ DEFAULT_REVIEW_UNIVERSE = 1000
 # depend on how it is split into files. Large enough to amortise numpy calls, small enough for memory.
 CHUNK = 20_000
 
+__all__ = ["DATASETS", "GeneratorError", "generate_dataset", "run_id_for"]
+
 
 class GeneratorError(ValueError):
     """Invalid generator options; the message names the fix."""
 
 
-def run_id_for(dataset: str, seed: int, date: dt.date) -> str:
-    """Deterministic from (dataset, seed, date), as the contract requires; readable on purpose."""
-    return f"{dataset}-{date:%Y%m%d}-s{seed}"
-
-
 @dataclass
-class _FilePlan:
-    part: int
-    name: str
-    lo: int  # first record
-    hi: int  # one past the last record
-    empty: bool
+class _Tally:
+    """What was written, per file (indexed by part number) and per (kind, field)."""
 
+    n_files: int
+    per_file: list[Counter[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    fields: Counter[tuple[str, str]] = field(default_factory=Counter)
+    dirt_lines: Counter[str] = field(default_factory=Counter)
 
-def _plan_files(
-    run_id: str, count: int, parts: int, rates: DirtRates, rng: np.random.Generator, ext: str
-) -> list[_FilePlan]:
-    """Records split as evenly as possible over `parts` files; each may be followed by an empty file."""
-    empty_after = rng.random(parts) < rates.empty_file
-    plans: list[_FilePlan] = []
-    for k in range(parts):
-        lo, hi = count * k // parts, count * (k + 1) // parts
-        plans.append(_FilePlan(len(plans), "", lo, hi, False))
-        if empty_after[k]:
-            plans.append(_FilePlan(len(plans), "", hi, hi, True))
-    for p in plans:
-        p.name = f"{run_id}-{p.part:05d}.json{ext}"
-    return plans
+    def __post_init__(self) -> None:
+        self.per_file = [Counter() for _ in range(self.n_files)]
+        self.lines = [0] * self.n_files
+        self.sizes = [0] * self.n_files
 
 
 def _chunks(ds: Dataset, rates: DirtRates, seed: int, date: dt.date) -> Iterator[RenderedChunk]:
@@ -71,25 +61,115 @@ def _chunks(ds: Dataset, rates: DirtRates, seed: int, date: dt.date) -> Iterator
         yield render_chunk(ds, chunk, rates, hashing.rng(seed, date, ds.name, "dirt", index))
 
 
-def _progress(enabled: bool, total: int, label: str):  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _progress(enabled: bool, total: int, label: str) -> Iterator[Callable[[int], None]]:
     if not enabled:
-        return contextlib.nullcontext(None)
+        yield lambda n: None
+        return
     from rich.progress import Progress  # imported lazily: Lambda never shows a bar
 
-    class _Bar:
-        def __enter__(self):  # type: ignore[no-untyped-def]
-            self.progress = Progress(transient=False)
-            self.progress.__enter__()
-            self.task = self.progress.add_task(label, total=total)
-            return self
+    with Progress() as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
-        def advance(self, n: int) -> None:
-            self.progress.advance(self.task, n)
 
-        def __exit__(self, *exc):  # type: ignore[no-untyped-def]
-            return self.progress.__exit__(*exc)
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A run allocates millions of short-lived containers and no cycles: the cyclic GC would only
+    spend time (about 15% of a run) walking them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
-    return _Bar()
+
+def _write_data(
+    ds: Dataset, rates: DirtRates, plans: list[FilePlan], folder: str, gzip: bool, advance: Callable[[int], None]
+) -> _Tally:
+    """Stream the chunks into the data files, handing each record's lines to the file that owns it."""
+    tally = _Tally(len(plans))
+    data_files = iter([p for p in plans if not p.empty])
+    current = next(data_files)
+    with _gc_paused(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="oakvale-writer") as io_thread:
+        writer = PartWriter(f"{folder}/{current.name}", gzip, io_thread)
+        try:
+            for rendered in _chunks(ds, rates, ds.seed, ds.date):
+                tally.fields.update(rendered.fields)
+                n = len(rendered.starts) - 1
+                copies = 1 + rendered.applied["exact_duplicates"].astype(np.int64) + rendered.applied["resent_records"]
+                for kind in RECORD_KINDS:
+                    tally.dirt_lines[kind] += int((rendered.applied[kind] * copies).sum())
+                lo = 0
+                while lo < n:  # a chunk may span part boundaries
+                    hi = min(n, current.hi - rendered.start)
+                    a, b = rendered.line_range(lo, hi)
+                    writer.write(rendered.lines[a:b])
+                    tally.lines[current.part] += b - a
+                    for kind in (*RECORD_KINDS, *LINE_KINDS):
+                        tally.per_file[current.part][kind] += int(rendered.applied[kind][lo:hi].sum())
+                    lo = hi
+                    if rendered.start + lo == current.hi and rendered.start + lo < ds.count:
+                        tally.sizes[current.part] = writer.close()
+                        current = next(data_files)
+                        writer = PartWriter(f"{folder}/{current.name}", gzip, io_thread)
+                advance(n)
+            tally.sizes[current.part] = writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+    for p in plans:
+        if p.empty:
+            tally.sizes[p.part] = write_empty(f"{folder}/{p.name}")
+            tally.per_file[p.part]["empty_file"] = 1
+    return tally
+
+
+def _manifest(
+    ds: Dataset, run_id: str, root: str, partition: str, plans: list[FilePlan], tally: _Tally, options: RunOptions
+) -> Manifest:
+    files = [
+        FileEntry(
+            path=f"{partition}/{p.name}",
+            part=p.part,
+            records=p.hi - p.lo,
+            lines_written=tally.lines[p.part],
+            valid_lines=tally.lines[p.part] - tally.per_file[p.part]["malformed_json"],
+            malformed_lines=tally.per_file[p.part]["malformed_json"],
+            bytes=tally.sizes[p.part],
+            empty_file=p.empty,
+            dirt={kind: tally.per_file[p.part][kind] for kind in DIRT_KINDS},
+        )
+        for p in plans
+    ]
+    totals = {kind: sum(f.dirt[kind] for f in files) for kind in DIRT_KINDS}
+    # Valid lines showing each kind: record kinds repeat on copies; the extra-line kinds are their lines.
+    line_totals = dict(tally.dirt_lines)
+    for kind in ("exact_duplicates", "resent_records"):
+        line_totals[kind] = totals[kind]
+    field_counts: dict[str, dict[str, int]] = {}
+    for (kind, name), n in sorted(tally.fields.items(), key=lambda kv: (DIRT_KINDS.index(kv[0][0]), ds.position[kv[0][1]])):
+        field_counts.setdefault(kind, {})[name] = n  # kinds in contract order, fields in schema order
+    return Manifest(
+        generator_version=__version__,
+        run_id=run_id,
+        dataset=ds.name,
+        ingest_date=ds.date.isoformat(),
+        seed=ds.seed,
+        options=options,
+        raw_root=root,
+        partition=partition,
+        records=ds.count,
+        lines_written=sum(f.lines_written for f in files),
+        valid_lines=sum(f.valid_lines for f in files),
+        malformed_lines=totals["malformed_json"],
+        files=files,
+        dirt=totals,
+        dirt_lines={kind: line_totals[kind] for kind in DIRT_KINDS if kind in line_totals},
+        dirt_fields=field_counts,
+    )
 
 
 def generate_dataset(
@@ -122,115 +202,22 @@ def generate_dataset(
     if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
         raise GeneratorError(f"date must be a datetime.date, got {date!r}")
     rates = dirt if dirt is not None else DirtRates()
-    if movie_universe is not None:
-        universe = movie_universe
-    else:
-        universe = count if dataset == "movies" else DEFAULT_REVIEW_UNIVERSE
+    if movie_universe is None:
+        movie_universe = count if dataset == "movies" else DEFAULT_REVIEW_UNIVERSE
     try:
-        ds = DATASETS[dataset](count, seed, date, universe)
+        ds = DATASETS[dataset](count, seed, date, movie_universe)
     except ValueError as exc:
         raise GeneratorError(str(exc)) from exc
 
     # Local roots are made absolute so the manifest names files the way bronze's _source_file does.
     root = out.rstrip("/") if storage.is_s3(out) else str(Path(out).resolve())
-    run_id = run_id_for(dataset, seed, date)
-    partition = f"{dataset}/ingest_date={date.isoformat()}"
-    plans = _plan_files(run_id, count, parts, rates, hashing.rng(seed, date, dataset, "files"), ".gz" if gzip else "")
-    data_files = [p for p in plans if not p.empty]
-
-    per_file: list[Counter[str]] = [Counter() for _ in plans]
-    lines_per_file = [0] * len(plans)
-    sizes = [0] * len(plans)
-    fields: Counter[tuple[str, str]] = Counter()
-    dirt_lines: Counter[str] = Counter()
-    gc_was_enabled = gc.isenabled()
-    # The run allocates millions of short-lived containers and no cycles: the cyclic GC would
-    # only spend time (about 15% of a run) walking them.
-    gc.disable()
-    io_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oakvale-writer")
-    file_iter = iter(data_files)
-    current = next(file_iter)
-    writer = PartWriter(f"{root}/{partition}/{current.name}", gzip, io_thread)
-    try:
-        with _progress(progress, count, f"{dataset} {date}") as bar:
-            for rendered in _chunks(ds, rates, seed, date):
-                fields.update(rendered.fields)
-                n = len(rendered.starts) - 1
-                rep = 1 + rendered.applied["exact_duplicates"].astype(np.int64) + rendered.applied["resent_records"]
-                for kind in RECORD_KINDS:
-                    dirt_lines[kind] += int((rendered.applied[kind] * rep).sum())
-                # Hand the chunk's records to the files that own them (a chunk may span part boundaries).
-                lo = 0
-                while lo < n:
-                    hi = min(n, current.hi - rendered.start)
-                    a, b = rendered.line_range(lo, hi)
-                    writer.write(rendered.lines[a:b])
-                    lines_per_file[current.part] += b - a
-                    for kind in (*RECORD_KINDS, *LINE_KINDS):
-                        per_file[current.part][kind] += int(rendered.applied[kind][lo:hi].sum())
-                    lo = hi
-                    if rendered.start + lo == current.hi and current is not data_files[-1]:
-                        sizes[current.part] = writer.close()
-                        current = next(file_iter)
-                        writer = PartWriter(f"{root}/{partition}/{current.name}", gzip, io_thread)
-                if bar is not None:
-                    bar.advance(n)
-        sizes[current.part] = writer.close()
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        io_thread.shutdown(wait=True)
-        if gc_was_enabled:
-            gc.enable()
-    for p in plans:
-        if p.empty:
-            sizes[p.part] = write_empty(f"{root}/{partition}/{p.name}")
-            per_file[p.part]["empty_file"] = 1
-
+    run_id, partition = run_id_for(dataset, seed, date), partition_for(dataset, date)
+    plans = plan_files(run_id, count, parts, rates.empty_file, hashing.rng(seed, date, dataset, "files"), gzip)
+    with _progress(progress, count, f"{dataset} {date}") as advance:
+        tally = _write_data(ds, rates, plans, f"{root}/{partition}", gzip, advance)
     remove_stale_parts(f"{root}/{partition}", run_id, keep={p.name for p in plans})
 
-    files = []
-    for p in plans:
-        counts = per_file[p.part]
-        mal = counts["malformed_json"]
-        files.append(
-            FileEntry(
-                path=f"{partition}/{p.name}",
-                part=p.part,
-                records=p.hi - p.lo,
-                lines_written=lines_per_file[p.part],
-                valid_lines=lines_per_file[p.part] - mal,
-                malformed_lines=mal,
-                bytes=sizes[p.part],
-                empty_file=p.empty,
-                dirt={kind: counts[kind] for kind in DIRT_KINDS},
-            )
-        )
-    totals = {kind: sum(f.dirt[kind] for f in files) for kind in DIRT_KINDS}
-    line_totals = {kind: dirt_lines[kind] for kind in RECORD_KINDS}
-    line_totals.update({kind: totals[kind] for kind in ("exact_duplicates", "resent_records")})
-    field_counts: dict[str, dict[str, int]] = {}
-    by_kind_then_field = sorted(fields.items(), key=lambda kv: (DIRT_KINDS.index(kv[0][0]), ds.position[kv[0][1]]))
-    for (kind, name), n_records in by_kind_then_field:
-        field_counts.setdefault(kind, {})[name] = n_records
-    manifest = Manifest(
-        generator_version=__version__,
-        run_id=run_id,
-        dataset=dataset,
-        ingest_date=date.isoformat(),
-        seed=seed,
-        options=RunOptions(count=count, parts=parts, gzip=gzip, movie_universe=universe, dirt=rates),
-        raw_root=root,
-        partition=partition,
-        records=count,
-        lines_written=sum(f.lines_written for f in files),
-        valid_lines=sum(f.valid_lines for f in files),
-        malformed_lines=totals["malformed_json"],
-        files=files,
-        dirt=totals,
-        dirt_lines={kind: line_totals.get(kind, 0) for kind in DIRT_KINDS if kind in line_totals},
-        dirt_fields=field_counts,
-    )
+    options = RunOptions(count=count, parts=parts, gzip=gzip, movie_universe=movie_universe, dirt=rates)
+    manifest = _manifest(ds, run_id, root, partition, plans, tally, options)
     storage.write_bytes(f"{root}/{manifest.manifest_path}", (manifest.model_dump_json(indent=2) + "\n").encode())
     return manifest
