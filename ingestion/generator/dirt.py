@@ -1,4 +1,4 @@
-"""Dirt kinds (names are the data contract's manifest keys), their rates, and per-record planning.
+"""Dirt kinds (names are the data contract's manifest keys), their rates, and the plan of where they go.
 
 Every kind is decided by a Bernoulli draw per record (per part file for `empty_file`), so a rate
 is a probability and the manifest reports the exact number that was injected. Each field carries
