@@ -27,38 +27,12 @@ resource "aws_athena_workgroup" "main" {
 }
 
 locals {
-  # Dashboard questions over the gold tables (oakvale_gold, built by dbt_oakvale/models/gold).
+  # The dashboard questions, one query per gold table (oakvale_gold, built by dbt_oakvale/models/gold).
+  # dashboards/queries/*.sql is the single source: the local dashboards run the same files on local gold.
+  # Each file starts with a "-- <description>" line.
+  dashboard_query_dir = "${path.module}/../dashboards/queries"
   dashboard_queries = {
-    "top-genres" = {
-      description = "Genres ranked by total box office"
-      table       = "gold_genre_summary"
-      query       = "SELECT genre, movie_count, total_box_office_usd, avg_roi, avg_rating, box_office_rank FROM gold_genre_summary ORDER BY box_office_rank LIMIT 20"
-    }
-    "top-studios" = {
-      description = "Studios ranked by total box office"
-      table       = "gold_studio_summary"
-      query       = "SELECT studio, movie_count, total_box_office_usd, avg_roi, avg_rating, box_office_rank FROM gold_studio_summary ORDER BY box_office_rank LIMIT 20"
-    }
-    "releases-by-year" = {
-      description = "Releases, box office and year-over-year growth per release year, newest first"
-      table       = "gold_release_year_summary"
-      query       = "SELECT release_year, movie_count, total_box_office_usd, yoy_movie_count_growth_pct, yoy_box_office_growth_pct, avg_rating FROM gold_release_year_summary ORDER BY release_year DESC LIMIT 30"
-    }
-    "top-movies" = {
-      description = "Best-performing movies by box office, with ROI and rank in genre"
-      table       = "gold_movie_performance"
-      query       = "SELECT movie_id, title, primary_genre, studio, release_year, box_office_usd, roi, avg_rating, rank_in_genre FROM gold_movie_performance ORDER BY box_office_usd DESC LIMIT 100"
-    }
-    "monthly-review-trends" = {
-      description = "Review volume, ratings and month-over-month growth, latest month first"
-      table       = "gold_monthly_review_trends"
-      query       = "SELECT review_month, review_count, critic_review_count, audience_review_count, avg_rating, mom_review_count_growth_pct FROM gold_monthly_review_trends ORDER BY review_month DESC LIMIT 24"
-    }
-    "top-tags" = {
-      description = "Most used review tags"
-      table       = "gold_top_tags"
-      query       = "SELECT tag, review_count, movie_count, avg_rating, tag_rank FROM gold_top_tags ORDER BY tag_rank LIMIT 25"
-    }
+    for f in fileset(local.dashboard_query_dir, "*.sql") : trimsuffix(f, ".sql") => file("${local.dashboard_query_dir}/${f}")
   }
 }
 
@@ -66,8 +40,8 @@ resource "aws_athena_named_query" "dashboard" {
   for_each = local.dashboard_queries
 
   name        = "${local.name}-${each.key}"
-  description = each.value.description
+  description = trimprefix(split("\n", each.value)[0], "-- ")
   workgroup   = aws_athena_workgroup.main.id
   database    = aws_glue_catalog_database.gold.name
-  query       = each.value.query
+  query       = each.value
 }

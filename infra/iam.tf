@@ -42,8 +42,8 @@ data "aws_iam_policy_document" "generator" {
     }
   }
   statement {
-    sid       = "WriteRawFiles"
-    actions   = ["s3:GetObject", "s3:PutObject"]
+    sid       = "WriteRawFiles" # a re-run of a day deletes its own stale part files
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.bucket_arn["raw"]}/raw/*"]
   }
   statement {
