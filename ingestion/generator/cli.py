@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         f"({manifest.malformed_lines} malformed) in {len(manifest.files)} files under "
         f"{manifest.raw_root}/{manifest.partition}"
     )
+    print(f"manifest: {manifest.raw_root}/{manifest.manifest_path}")
     return 0
 
 

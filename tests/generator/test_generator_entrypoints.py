@@ -106,7 +106,9 @@ def test_cli_runs_with_every_option(tmp_path: Path, capsys: pytest.CaptureFixtur
          "--gzip", "--parts", "2", "--movie-universe", "77", "--clean", "--dirt", "orphan_reviews=1", "--dirt", "empty_file=0"]
     )  # fmt: skip
     assert generator_cli.run(args) == 0
-    assert "reviews-20260102-s3: 40 records" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "reviews-20260102-s3: 40 records" in printed
+    assert f"manifest: {tmp_path}/reviews/ingest_date=2026-01-02/reviews-20260102-s3.manifest.json" in printed
     manifest = json.loads((tmp_path / "reviews/ingest_date=2026-01-02/reviews-20260102-s3.manifest.json").read_text())
     assert manifest["options"]["movie_universe"] == 77 and manifest["options"]["gzip"] is True
     assert manifest["dirt"]["orphan_reviews"] == 40 and manifest["dirt"]["malformed_json"] == 0
