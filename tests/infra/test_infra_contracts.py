@@ -129,3 +129,68 @@ def test_dbt_runner_image_holds_the_dbt_project(module: rules.Module) -> None:
     buildspec = module.resource("aws_codebuild_project", "dbt")["source"][0]["buildspec"]
     assert "dbt build --target athena" in buildspec and "cd /app/dbt_oakvale" in buildspec
 
+
+
+# What each ingestion.storage function and AWS client call needs from IAM (S3 and Glue APIs).
+STORAGE_ACTIONS = {
+    "write_bytes": {"s3:PutObject"},
+    "read_bytes": {"s3:GetObject"},
+    "list_files": {"s3:ListBucket"},
+    "exists": {"s3:ListBucket"},
+    "fingerprint": {"s3:GetObject"},
+    "move": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+    "remove_file": {"s3:DeleteObject"},
+    "remove_tree": {"s3:ListBucket", "s3:DeleteObject"},
+}
+CLIENT_ACTIONS = {
+    "put_object": {"s3:PutObject"},
+    "get_object": {"s3:GetObject"},
+    "delete_object": {"s3:DeleteObject"},
+    "delete_objects": {"s3:DeleteObject"},
+    "list_objects_v2": {"s3:ListBucket"},
+    "get_database": {"glue:GetDatabase"},
+    "create_table": {"glue:CreateTable"},
+    "update_table": {"glue:UpdateTable"},
+    "get_table": {"glue:GetTable"},
+    "create_database": {"glue:CreateDatabase"},
+}
+# Calls that need no grant because Terraform made the call unnecessary.
+NOT_NEEDED = {"glue:CreateDatabase"}  # only when the database is missing; aws_glue_catalog_database creates it
+
+
+def _needed_actions(paths: list[Path]) -> set[str]:
+    needed: set[str] = set()
+    for path in paths:
+        source = path.read_text()
+        for name in re.findall(r"\bstorage\.(\w+)\(", source):
+            needed |= STORAGE_ACTIONS.get(name, set())
+        for name in re.findall(r"\.(\w+)\(\s*(?:Bucket|DatabaseName|Name|DatabaseInput)=", source):
+            needed |= CLIENT_ACTIONS.get(name, set())
+    return needed - NOT_NEEDED
+
+
+def _granted(module: rules.Module, document: str) -> set[str]:
+    doc = module.data[("aws_iam_policy_document", document)]
+    return {str(a) for st in doc["statement"] if st.get("effect", "Allow") == "Allow" for a in st.get("actions", [])}
+
+
+@pytest.mark.parametrize(
+    "document,sources",
+    [
+        ("generator", ["ingestion/generator"]),
+        ("glue_bronze", ["ingestion/bronze", "ingestion/catalog/glue.py"]),
+    ],
+)
+def test_roles_allow_what_the_code_calls(module: rules.Module, document: str, sources: list[str]) -> None:
+    """Every S3 or Glue call the component's code makes is allowed to its role (by action; the
+    property tests check the resources)."""
+    paths = []
+    for source in sources:
+        path = REPO / source
+        if not path.exists():
+            pytest.skip(f"{source} is not in this checkout")
+        paths += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    needed = _needed_actions(paths)
+    assert needed, "expected the code to call S3 or Glue"
+    missing = needed - _granted(module, document)
+    assert not missing, f"aws_iam_policy_document.{document} lacks {sorted(missing)}"
