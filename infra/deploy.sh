@@ -2,12 +2,13 @@
 # Build the artifacts and deploy the Oakvale stack (infra/README.md).
 #
 #   infra/deploy.sh [--dry-run] [--env dev|prod] [--region REGION] [--prefix NAME] [--image-tag TAG]
-#                   [--skip-image] [--plan-only] [--auto-approve] [--dist DIR]
+#                   [--skip-image] [--plan-only] [--build-only] [--auto-approve] [--dist DIR]
 #
 # Steps: 1 ingestion wheel, 2 Lambda package, 3 stage the Glue script, 4 terraform init + workspace,
 # 5 terraform apply (uploads the Glue script, the wheel and the Lambda package as S3 objects and
 # creates or updates everything), 6 dbt runner image to ECR, 7 outputs.
 # --dry-run prints every command and runs none of them (no build, no AWS, no terraform).
+# --build-only stops after step 3: the wheel and the Lambda package in --dist, nothing deployed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +25,7 @@ PREFIX=oakvale
 IMAGE_TAG=""
 SKIP_IMAGE=0
 PLAN_ONLY=0
+BUILD_ONLY=0
 AUTO_APPROVE=0
 DIST="$REPO/dist"
 
@@ -31,7 +33,7 @@ DIST="$REPO/dist"
 # fully pinned for the python3.11 runtime's glibc (manylinux2014).
 LAMBDA_REQUIREMENTS="$INFRA/lambda-requirements.txt"
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "deploy.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
     --image-tag) IMAGE_TAG=${2:?--image-tag needs a value}; shift ;;
     --skip-image) SKIP_IMAGE=1 ;;
     --plan-only) PLAN_ONLY=1 ;;
+    --build-only) BUILD_ONLY=1 ;;
     --auto-approve) AUTO_APPROVE=1 ;;
     --dist) DIST=${2:?--dist needs a value}; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -110,7 +113,8 @@ run "$PYTHON" -m pip install --quiet --no-deps --target "$LAMBDA_BUILD" "$WHEEL"
 run "$PYTHON" -m pip install --quiet --no-deps --target "$LAMBDA_BUILD" \
   --platform manylinux2014_x86_64 --implementation cp --python-version 3.11 --only-binary=:all: \
   -r "$LAMBDA_REQUIREMENTS"
-run "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); from ingestion.generator import lambda_handler' "$LAMBDA_BUILD"
+run "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); import ingestion; from ingestion.generator import lambda_handler
+assert ingestion.__file__.startswith(sys.argv[1]), f"imported {ingestion.__file__}, not the package"' "$LAMBDA_BUILD"
 run "$PYTHON" -c 'import pathlib, sys, zipfile
 src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -124,6 +128,11 @@ if [ ! -f "$GLUE_SCRIPT" ]; then
 fi
 run test -f "$GLUE_SCRIPT"
 run "$PYTHON" -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$GLUE_SCRIPT"
+
+if [ "$BUILD_ONLY" = 1 ]; then
+  echo "build only: $WHEEL and $LAMBDA_ZIP are ready; stopping before terraform"
+  exit 0
+fi
 
 step "terraform init and select the '$ENVIRONMENT' workspace"
 tf init -input=false

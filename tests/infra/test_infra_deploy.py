@@ -132,3 +132,34 @@ def test_lambda_requirements_match_the_lock() -> None:
     assert {"numpy", "faker", "pydantic", "pydantic-settings"} <= set(lam)
     assert lam["numpy"].startswith("2.2.")
     assert {k: v for k, v in lam.items() if k != "numpy"} == {k: lock[k] for k in lam if k != "numpy"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("OAKVALE_OFFLINE") == "1", reason="needs the package registry (OAKVALE_OFFLINE=1)")
+@pytest.mark.skipif(not (REPO / "glue_scripts" / "bronze_job.py").is_file(), reason="glue_scripts/bronze_job.py not present")
+def test_build_only_makes_a_lambda_package_whose_handler_generates_raw_files(tmp_path: Path) -> None:
+    """The real build (pip, manylinux2014 wheels for CPython 3.11): the package's own handler, with the
+    package's numpy, writes a day of raw files in the documented layout."""
+    dist = tmp_path / "dist"
+    result = subprocess.run(
+        ["bash", str(DEPLOY), "--build-only", "--dist", str(dist)], capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    package = tmp_path / "unzipped"
+    with zipfile.ZipFile(dist / "lambda" / "generator.zip") as zf:
+        zf.extractall(package)
+    out = tmp_path / "raw"
+    run = subprocess.run(
+        [sys.executable, "-c", (
+            "import sys, json; sys.path.insert(0, sys.argv[1]); import numpy, ingestion\n"
+            "assert ingestion.__file__.startswith(sys.argv[1]) and numpy.__file__.startswith(sys.argv[1])\n"
+            "from ingestion.generator import lambda_handler\n"
+            "m = lambda_handler({'dataset': 'movies', 'count': '50', 'seed': '7', 'gzip': True,"
+            " 'date': '2026-01-02', 'out': sys.argv[2]}, None)\n"
+            "print(json.dumps({'dataset': m['dataset'], 'numpy': numpy.__version__}))"
+        ), str(package), str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert '"dataset": "movies"' in run.stdout and '"numpy": "2.2.' in run.stdout
+    assert list((out / "movies" / "ingest_date=2026-01-02").glob("*.json.gz"))
