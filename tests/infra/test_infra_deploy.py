@@ -6,6 +6,7 @@ AWS, Terraform, Docker and pip are replaced by recording stubs on PATH, so nothi
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -145,6 +146,12 @@ def test_build_only_makes_a_lambda_package_whose_handler_generates_raw_files(tmp
         ["bash", str(DEPLOY), "--build-only", "--dist", str(dist)], capture_output=True, text=True, timeout=900
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # the Glue entry script imports only what the wheel (--extra-py-files) ships
+    script = (REPO / "glue_scripts" / "bronze_job.py").read_text()
+    imported = re.findall(r"^from (ingestion[\w.]*) import", script, re.M)
+    with zipfile.ZipFile(dist / "oakvale_ingestion-0.1.0-py3-none-any.whl") as wheel:
+        names = set(wheel.namelist())
+    assert imported and all(m.replace(".", "/") + ".py" in names for m in imported), (imported, sorted(names))
     package = tmp_path / "unzipped"
     with zipfile.ZipFile(dist / "lambda" / "generator.zip") as zf:
         zf.extractall(package)
