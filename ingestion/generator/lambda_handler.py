@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from ingestion.generator.dirt import DirtRates
-from ingestion.generator.generate import generate_dataset
+from ingestion.generator.generate import GeneratorError, generate_dataset
 
 RAW_URI_ENV = "OAKVALE_RAW_URI"
 
@@ -28,7 +28,7 @@ def _flag(value: object) -> bool:
             return True
         if value.strip().lower() in ("false", "0", "no", ""):
             return False
-        raise ValueError(f"gzip must be true or false, got {value!r}")
+        raise GeneratorError(f"gzip must be true or false, got {value!r}")
     return bool(value)
 
 
@@ -39,7 +39,7 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     JSON-ready dict."""
     missing = [key for key in ("dataset", "count", "seed") if key not in event]
     if missing:
-        raise ValueError(f"event is missing {missing}; expected e.g. {{'dataset': 'movies', 'count': 1000, 'seed': 1}}")
+        raise GeneratorError(f"event is missing {missing}; expected e.g. {{'dataset': 'movies', 'count': 1000, 'seed': 1}}")
     date = dt.date.fromisoformat(event["date"]) if event.get("date") else dt.datetime.now(dt.UTC).date()
     dirt = DirtRates(**event["dirt"]) if event.get("dirt") else None
     manifest = generate_dataset(
