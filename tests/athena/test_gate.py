@@ -1,0 +1,84 @@
+"""Part 3: the dialect and function gate.
+
+Every statement dbt sent to Athena (moto's recorded queries for dbt seed and both dbt runs) and
+every data test compiled for the athena target is parsed by sqlglot (`athena`) and sqlfluff
+(`athena`), and every function it calls must be in tests/athena/athena_v3_functions.txt (Trino's
+function list + Athena's own, sources named in the file). No grammar rejects an unknown function,
+so a DuckDB-only call would pass both parsers: the list is what stops it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tools.athena_check.checks import gate_statements, node_sources
+from tools.athena_check.dbt import DbtProject, copy_project
+from tools.athena_check.gate import FUNCTION_LIST, Statement, load_function_list, run_gate
+
+SILVER_MODEL = "models/silver/silver_movies.sql"
+ANCHOR = "        genres as genres_raw,\n"
+DUCKDB_ONLY = "        list_transform(string_split(genres, ','), g -> trim(g)) as genre_list,\n"
+
+
+@pytest.fixture(scope="module")
+def gate_report(athena):
+    statements = gate_statements(athena)
+    return run_gate(statements, project_dir=athena.project.project_dir, sources=node_sources(athena.manifest))
+
+
+def test_every_statement_and_data_test_passes_the_gate(athena, gate_report):
+    tests = len(athena.test_sql)
+    assert tests > 0, "no data tests were compiled for the athena target"
+    assert gate_report.statements > tests
+    print(f"gate: {gate_report.statements} statements ({tests} data tests), {gate_report.calls} calls of "
+          f"{len(gate_report.distinct_functions)} functions: {sorted(gate_report.distinct_functions)}")
+    assert gate_report.findings == [], "\n" + gate_report.format()
+
+
+def test_the_function_list_names_its_sources():
+    header = "\n".join(line for line in FUNCTION_LIST.read_text().splitlines() if line.startswith("#"))
+    assert "trino.io/docs" in header and "docs.aws.amazon.com/athena" in header
+    assert re.search(r"commit\W+[0-9a-f]{40}", header), "the Trino source must name its version"
+    names = load_function_list()
+    assert {"date_parse", "regexp_like", "json_parse", "try", "cardinality", "from_iso8601_timestamp"} <= names
+    assert not names & {"list_transform", "strptime", "regexp_matches", "len", "json_valid", "regexp_full_match"}
+
+
+def test_a_grammar_error_fails_the_gate():
+    report = run_gate([Statement("hand-written", "model.x.y", "select (a from t")])
+    assert {f.check for f in report.findings} >= {"sqlglot", "sqlfluff"}
+
+
+def test_a_duckdb_only_function_in_a_silver_model_fails_the_gate(athena, tmp_path):
+    """A DuckDB-only call in a temporary copy of silver_movies: dbt sends it (moto accepts anything),
+    both grammars parse it, and the gate fails naming the model, the function and the line."""
+    project_dir = copy_project(tmp_path / "project", athena.project.project_dir)
+    model = project_dir / SILVER_MODEL
+    text = model.read_text()
+    assert ANCHOR in text, f"anchor line moved in {SILVER_MODEL}; update this test"
+    model.write_text(text.replace(ANCHOR, ANCHOR + DUCKDB_ONLY, 1))
+    line = text[: text.index(ANCHOR)].count("\n") + 2
+
+    copy = DbtProject(project_dir, tmp_path)
+    athena.mirror.phase = "negative-gate"
+    try:
+        copy.invoke(["run", "--target", "athena", "--select", "silver_movies"], athena.athena_env(), "athena")
+    finally:
+        athena.mirror.phase = ""
+    sent = [r for r in athena.mirror.records if r.phase == "negative-gate" and r.node_id == "model.oakvale.silver_movies"]
+    assert any("list_transform" in r.sql for r in sent), "the edited model's SQL was not sent"
+
+    report = run_gate([Statement("negative-gate", r.node_id, r.sql) for r in sent], project_dir=project_dir,
+                      sources={"model.oakvale.silver_movies": SILVER_MODEL})
+    functions = [f for f in report.findings if f.check == "function"]
+    message = report.format()
+    assert functions, f"the gate passed a DuckDB-only function:\n{message}"
+    named = {re.match(r"(\w+)\(\)", f.message).group(1) for f in functions}
+    assert {"list_transform", "string_split"} <= named, message
+    finding = next(f for f in functions if f.message.startswith("list_transform("))
+    assert finding.statement.node_id == "model.oakvale.silver_movies"
+    assert finding.origin == f"{SILVER_MODEL}:{line}", message
+    assert finding.line is not None
+    print(message)

@@ -1,0 +1,93 @@
+"""Part 4: the shadow build executes the Athena SQL.
+
+Each seed's and model's CREATE TABLE AS that dbt sent to Athena in the first build (moto's recorded
+queries) is transpiled athena -> duckdb by sqlglot and run, in dependency order, over the same
+bronze Delta tables in a scratch DuckDB; then every data test compiled for the athena target runs
+the same way. Every gold table must equal the one the local target (dbt-duckdb, the duckdb
+branches of the dispatched macros) built from the same bronze rows.
+
+Tolerance: DOUBLE values are equal within rel 1e-9 / abs 1e-9 (math.isclose), because averages and
+ratios may be summed in a different order; every other type must be equal exactly. Rows are
+compared as multisets (order ignored).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.athena_check.checks import compare_with_local, run_shadow, shadow_nodes, topological
+from tools.athena_check.dbt import DbtProject, copy_project
+from tools.athena_check.shadow import ShadowNode, Untranspilable, transpile
+
+MACROS = "macros/cleaning.sql"
+ATHENA_DATE_FORMAT = "try(date_parse(trim({{ expr }}), '%m/%d/%Y'))"
+WRONG_DATE_FORMAT = "try(date_parse(trim({{ expr }}), '%d/%m/%Y'))"
+
+
+@pytest.fixture(scope="module")
+def shadow(athena):
+    return run_shadow(athena)
+
+
+def test_sqlglot_transpiles_every_athena_statement(athena, shadow):
+    result = shadow.result
+    untranspilable = "\n".join(f"{node}: {reason}" for node, reason in sorted(result.untranspilable.items()))
+    assert result.untranspilable == {}, f"sqlglot cannot transpile (by node, with the reason):\n{untranspilable}"
+    assert result.failed == {}, "\n".join(f"{n}: {e}" for n, e in result.failed.items())
+    assert result.built == topological(athena.manifest)
+    print(f"shadow build: {len(result.built)} seeds and models, {len(athena.test_sql)} data tests")
+
+
+def test_every_gold_table_equals_the_local_targets(athena, shadow):
+    gold = [uid for uid, n in athena.nodes(("model",)).items() if n["fqn"][1:2] == ["gold"]]
+    assert gold, "no gold models"
+    differences = compare_with_local(athena, shadow, "gold")
+    assert differences == {}, "\n".join(f"{uid}:\n  " + "\n  ".join(p) for uid, p in differences.items())
+
+
+def test_every_data_test_passes_on_the_shadow(athena, shadow):
+    result = shadow.result
+    assert result.tests_failed == {}, "\n".join(f"{t}: {e}" for t, e in sorted(result.tests_failed.items()))
+    assert len(result.tests_passed) + len(result.tests_warned) == len(athena.test_sql)
+    if result.tests_warned:
+        print(f"warnings (severity warn): {result.tests_warned}")
+
+
+def test_silver_tables_equal_the_local_targets_too(athena, shadow):
+    """Not required by the issue, and stricter: silver also matches row for row."""
+    differences = compare_with_local(athena, shadow, "silver")
+    assert differences == {}, "\n".join(f"{uid}:\n  " + "\n  ".join(p) for uid, p in differences.items())
+
+
+def test_untranspilable_sql_is_reported_with_its_reason():
+    with pytest.raises(Untranspilable, match="cannot parse"):
+        transpile("select from from where")
+
+
+def test_a_diverging_athena_branch_fails_the_shadow_build(athena, tmp_path):
+    """athena__safe_to_date in a temporary copy reads 'MM/DD/YYYY' as 'DD/MM/YYYY': valid Trino,
+    passes the gate, but computes something else than the duckdb branch; the shadow sees it in gold."""
+    project_dir = copy_project(tmp_path / "project", athena.project.project_dir)
+    macros = project_dir / MACROS
+    text = macros.read_text()
+    assert ATHENA_DATE_FORMAT in text, f"{MACROS} changed; update this test"
+    macros.write_text(text.replace(ATHENA_DATE_FORMAT, WRONG_DATE_FORMAT, 1))
+
+    copy = DbtProject(project_dir, tmp_path)
+    result = copy.invoke(["compile", "--target", "athena", "--full-refresh", "--select", "resource_type:model"],
+                         athena.athena_env(), "athena")
+    compiled = {r.node.unique_id: r.node.compiled_code for r in result.result.results}
+    nodes = []
+    for node in shadow_nodes(athena):
+        if node.kind == "model":
+            node = ShadowNode(node.node_id, node.schema, node.name, compiled[node.node_id])
+        nodes.append(node)
+    assert WRONG_DATE_FORMAT.replace("{{ expr }}", "release_date_raw") in next(
+        n.athena_sql for n in nodes if n.node_id == "model.oakvale.silver_movies")
+
+    broken = run_shadow(athena, nodes=nodes, tests=[])
+    assert broken.result.untranspilable == {} and broken.result.failed == {}
+    differences = compare_with_local(athena, broken, "gold")
+    assert differences, "the shadow build did not notice an athena branch computing something else"
+    assert "model.oakvale.gold_release_year_summary" in differences, differences
+    print("\n".join(f"{uid}: {p[:2]}" for uid, p in differences.items()))
