@@ -17,7 +17,7 @@ import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ingestion import storage
 
@@ -34,20 +34,22 @@ class PartWriter:
         self._io = io_thread
         self._pending: Future[object] | None = None
         self._local = not storage.is_s3(uri)
-        self._sink: BinaryIO
+        self._buffer: io.BytesIO | None = None  # S3 only
+        self._sink: IO[bytes]
         if self._local:
             path = Path(uri)
             path.parent.mkdir(parents=True, exist_ok=True)
             self._tmp = path.with_name(f".{path.name}.tmp")
             self._sink = open(self._tmp, "wb")  # noqa: SIM115 (closed in close()/abort())
         else:
-            self._sink = io.BytesIO()
+            self._buffer = io.BytesIO()
+            self._sink = self._buffer
         self._gz = (
             gzip.GzipFile(filename="", mode="wb", fileobj=self._sink, mtime=0, compresslevel=GZIP_LEVEL)
             if compress
             else None
         )
-        self._out: BinaryIO = self._gz if self._gz is not None else self._sink  # type: ignore[assignment]
+        self._out: IO[bytes] = self._gz if self._gz is not None else self._sink
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -69,7 +71,8 @@ class PartWriter:
             self._sink.close()
             os.replace(self._tmp, self.uri)
             return Path(self.uri).stat().st_size
-        data = self._sink.getvalue()  # type: ignore[attr-defined]
+        assert self._buffer is not None
+        data = self._buffer.getvalue()
         storage.write_bytes(self.uri, data)
         return len(data)
 

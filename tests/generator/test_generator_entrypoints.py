@@ -8,6 +8,7 @@ import gzip as gz
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -22,7 +23,7 @@ BUCKET = "oakvale-test-raw"
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.client]:  # type: ignore[valid-type]
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)  # never leave the mock for a real or shared endpoint
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -34,11 +35,11 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.client]:  # type: igno
         yield client
 
 
-def _keys(client) -> list[str]:  # type: ignore[no-untyped-def]
+def _keys(client: Any) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
-def test_s3_output_equals_local_output(s3, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_s3_output_equals_local_output(s3: Any, tmp_path: Path) -> None:
     rates = DirtRates(empty_file=0.5, malformed_json=0.02)
     remote = generate_dataset("movies", 600, 8, DATE, f"s3://{BUCKET}/raw", gzip=True, parts=3, dirt=rates)
     local = generate_dataset("movies", 600, 8, DATE, str(tmp_path), gzip=True, parts=3, dirt=rates)
@@ -56,7 +57,7 @@ def test_s3_output_equals_local_output(s3, tmp_path: Path) -> None:  # type: ign
     assert remote.file_uris()[0] == f"s3://{BUCKET}/raw/movies/ingest_date=2026-11-23/movies-20261123-s8-00000.json.gz"
 
 
-def test_lambda_handler_writes_to_s3_from_env(s3, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_lambda_handler_writes_to_s3_from_env(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAKVALE_RAW_URI", f"s3://{BUCKET}/landing")
     # Shaped like the state machine's payload: numbers as strings from the template.
     event = {"dataset": "reviews", "count": "250", "seed": "42", "date": "2026-11-20", "gzip": True, "parts": 2, "dirt": {"orphan_reviews": 0.2}}
@@ -135,7 +136,7 @@ def test_every_cli_option_has_help() -> None:
         assert action.help, action.dest
 
 
-def test_s3_rerun_removes_parts_it_no_longer_writes(s3) -> None:  # type: ignore[no-untyped-def]
+def test_s3_rerun_removes_parts_it_no_longer_writes(s3: Any) -> None:
     generate_dataset("reviews", 40, 1, DATE, f"s3://{BUCKET}/raw", parts=4, dirt=DirtRates.none())
     generate_dataset("reviews", 40, 1, DATE, f"s3://{BUCKET}/raw", parts=1, gzip=True, dirt=DirtRates.none())
     assert _keys(s3) == [

@@ -6,10 +6,11 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ingestion.generator import DirtRates, GeneratorError, generate_dataset
+from ingestion.generator import DirtRates, GeneratorError, Manifest, generate_dataset
 from ingestion.generator.vocab import GENRES, MPAA_RATINGS, REVIEW_TAGS, STUDIOS
 
 from .generator_audit import DATE, MOVIE_KEYS, REVIEW_KEYS, parse_ts, read_lines
@@ -19,7 +20,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _records(root: Path, manifest) -> list[dict]:  # type: ignore[no-untyped-def]
+def _records(root: Path, manifest: Manifest) -> list[dict[str, Any]]:
     return [json.loads(line) for f in manifest.files for line in read_lines(root / f.path)]
 
 
