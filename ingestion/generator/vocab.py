@@ -172,7 +172,7 @@ def _titles(r: random.Random, cities: list[str], first: list[str], n: int) -> li
 
 @lru_cache(maxsize=1)
 def vocabulary(n_titles: int = 40_000, n_people: int = 30_000) -> Vocabulary:
-    """Build the pools once per process (about 0.2 s); Lambda warm starts reuse them."""
+    """Build the pools once per process (about 1 s, mostly Faker set-up); Lambda warm starts reuse them."""
     # One seeded Faker per locale, in a fixed order: the pools do not depend on how a multi-locale
     # Faker spreads its calls.
     first: set[str] = set()
