@@ -10,6 +10,7 @@ so a DuckDB-only call would pass both parsers: the list is what stops it.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -24,8 +25,11 @@ DUCKDB_ONLY = "        list_transform(string_split(genres, ','), g -> trim(g)) a
 
 @pytest.fixture(scope="module")
 def gate_report(athena):
+    started = time.perf_counter()
     statements = gate_statements(athena)
-    return run_gate(statements, project_dir=athena.project.project_dir, sources=node_sources(athena.manifest))
+    report = run_gate(statements, project_dir=athena.project.project_dir, sources=node_sources(athena.manifest))
+    athena.timings["gate"] = round(time.perf_counter() - started, 1)
+    return report
 
 
 def test_every_statement_and_data_test_passes_the_gate(athena, gate_report):

@@ -115,3 +115,13 @@ def compare_with_local(session: AthenaSession, shadow: ShadowBuild, layer: str =
 
 def local_project_dir(session: AthenaSession) -> Path:
     return session.project.project_dir
+
+
+def replay_incremental(session: AthenaSession) -> ShadowBuild:
+    """The first build over day 1's bronze, then run 2's recorded statements (temporary CTAS,
+    MERGE INTO, renames) over both days: the incremental path as Athena would execute it."""
+    shadow = ShadowBuild(session.bronze_day1, session.names.databases["bronze"])
+    shadow.build(shadow_nodes(session))
+    shadow.bind_bronze(session.data_root / "lakehouse" / "bronze")
+    shadow.replay([(c.node, c.record.sql) for c in session.statements(phase="run2")])
+    return shadow

@@ -232,7 +232,7 @@ class AthenaMirror:
         schema = self._schema_for(select)
         qualified = qualify(select.copy(), schema=schema, dialect="athena", validate_qualify_columns=False,
                             quote_identifiers=False, identify=False)
-        annotated = annotate_types(qualified, schema=schema, dialect="athena")
+        annotated = annotate_types(qualified, schema=schema, dialect="athena", expression_metadata=_type_rules())
         model_name = re.sub(r"(__dbt_tmp|__ha|__bkp)$", "", name)
         declared = self.yaml_types(db, model_name)
         columns = []
@@ -267,6 +267,15 @@ class AthenaMirror:
             for catalog in {table.catalog or "awsdatacatalog", "awsdatacatalog"}:
                 schema.setdefault(catalog, {}).setdefault(table.db, {})[table.name] = mapping
         return schema
+
+
+def _type_rules() -> dict:
+    """sqlglot's athena typing rules, plus: TRY(x) has the type of x (sqlglot leaves it unknown)."""
+    from sqlglot.dialects.athena import Athena
+
+    rules = dict(Athena.EXPRESSION_METADATA)
+    rules[exp.Try] = {"annotator": lambda self, e: self._annotate_by_args(e, "this")}
+    return rules
 
 
 def _db_name(table: exp.Table, default_db: str | None) -> tuple[str, str]:

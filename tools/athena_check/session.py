@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import shutil
 import re
 import time
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class AthenaSession:
             self.manifest = self.project.manifest("athena")
             self._athena("seed", ["seed"], env, parsed)
             self._athena("run1", ["run"], env, parsed)
+            shutil.copytree(bronze, self.bronze_day1)  # what run 1 saw, for the incremental replay
             day2 = fixture.DAY2
             fixture.append_day(bronze, day2, 2, fixture.MOVIES[day2], fixture.REVIEWS[day2],
                                fixture.MOVIE_REJECTS.get(day2, []), fixture.REVIEW_REJECTS.get(day2, []))
@@ -176,6 +178,10 @@ class AthenaSession:
 
     def nodes(self, resource_types: tuple[str, ...] = ("model", "seed")) -> dict[str, dict]:
         return {uid: n for uid, n in self.manifest["nodes"].items() if n["resource_type"] in resource_types}
+
+    @property
+    def bronze_day1(self) -> Path:
+        return self.work_dir / "bronze-day1"
 
     def local_warehouse(self) -> Path:
         return self.local_data_root / "warehouse" / "oakvale.duckdb"

@@ -80,6 +80,7 @@ class ShadowResult:
     tests_passed: list[str] = field(default_factory=list)
     tests_warned: dict[str, int] = field(default_factory=dict)
     tests_failed: dict[str, str] = field(default_factory=dict)
+    replayed: list[tuple[str, str]] = field(default_factory=list)  # (statement, kind) executed by replay()
 
 
 class ShadowBuild:
@@ -91,12 +92,17 @@ class ShadowBuild:
         self.con.execute(f"ATTACH ':memory:' AS {CATALOG}")
         self.con.execute(f"USE {CATALOG}")
         self._schemas: set[str] = set()
-        self._schema(bronze_schema)
-        for table in bronze_tables:
-            path = Path(bronze_root) / table
-            self.con.execute(f"CREATE VIEW {CATALOG}.{bronze_schema}.{table} AS "
-                             f"SELECT * FROM delta_scan('{path.as_posix()}')")
+        self.bronze_schema, self.bronze_tables = bronze_schema, bronze_tables
+        self.bind_bronze(bronze_root)
         self.result = ShadowResult()
+
+    def bind_bronze(self, bronze_root: Path) -> None:
+        """(Re)point the bronze tables at a folder of Delta tables (e.g. after a new day landed)."""
+        self._schema(self.bronze_schema)
+        for table in self.bronze_tables:
+            path = Path(bronze_root) / table
+            self.con.execute(f"CREATE OR REPLACE VIEW {CATALOG}.{self.bronze_schema}.{table} AS "
+                             f"SELECT * FROM delta_scan('{path.as_posix()}')")
 
     def _schema(self, name: str) -> None:
         if name not in self._schemas:
@@ -120,6 +126,44 @@ class ShadowBuild:
                 self.result.failed[node.node_id] = f"{type(error).__name__}: {error}"
                 continue
             self.result.built.append(node.node_id)
+        return self.result
+
+    def replay(self, statements: list[tuple[str, str]]) -> ShadowResult:
+        """Execute a recorded Athena statement stream, e.g. an incremental run: temporary CTAS,
+        MERGE INTO, ALTER TABLE RENAME, DROP, each transpiled to DuckDB. SELECTs change nothing and
+        are skipped; drops dbt-athena does through the Glue API are not statements and leave
+        temporary tables behind, which CREATE OR REPLACE absorbs."""
+        for number, (label, sql) in enumerate(statements, start=1):
+            key = f"{label} (statement {number})"
+            try:
+                trees = parse_athena(sql)
+            except SqlglotError as error:
+                self.result.untranspilable[key] = f"sqlglot cannot parse it as athena: {str(error).splitlines()[0]}"
+                continue
+            for tree in trees:
+                if isinstance(tree, (exp.Select, exp.SetOperation)):
+                    continue
+                try:
+                    if isinstance(tree, exp.Create) and tree.expression is not None:
+                        table = tree.this
+                        self._schema(table.db)
+                        duck_sql = (f'CREATE OR REPLACE TABLE {CATALOG}."{table.db}"."{table.name}" AS '
+                                    + tree.expression.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE))
+                    elif isinstance(tree, (exp.Merge, exp.Insert, exp.Alter, exp.Drop, exp.Delete, exp.Update)):
+                        duck_sql = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+                    else:
+                        self.result.untranspilable[key] = f"{type(tree).__name__} statements are not replayed"
+                        continue
+                except SqlglotError as error:
+                    self.result.untranspilable[key] = f"sqlglot cannot write it for duckdb: {str(error).splitlines()[0]}"
+                    continue
+                try:
+                    self.con.execute(duck_sql)
+                except duckdb.Error as error:
+                    self.result.failed[key] = f"{type(error).__name__}: {error}"
+                    continue
+                self.result.built.append(key)
+                self.result.replayed.append((key, type(tree).__name__))
         return self.result
 
     def _stage_seed(self, node: ShadowNode) -> None:
