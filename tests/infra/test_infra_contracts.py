@@ -89,8 +89,12 @@ def test_lambda_payload_keys_are_the_handlers(module: rules.Module) -> None:
     template, _ = rules.state_machine_definition(module)
     for branch in template["States"]["Generate"]["Branches"]:
         for state in branch["States"].values():
-            keys = {k.removesuffix(".$") for k in state["Parameters"]["Payload"]}
+            payload = state["Parameters"]["Payload"]
+            keys = {k.removesuffix(".$") for k in payload}
             assert keys <= read, f"the handler does not read {sorted(keys - read)}"
+            if payload.get("dataset") == "reviews":
+                # reviews must reference the movies generated the same day, not the handler's default universe
+                assert payload.get("movie_universe") == "${movies_per_day}"
 
 
 def _tuple_constant_or_empty(source: str) -> tuple[str, ...]:
