@@ -19,7 +19,7 @@ import pytest
 
 from tools.athena_check.checks import compare_with_local, replay_incremental, run_shadow, shadow_nodes, topological
 from tools.athena_check.dbt import DbtProject, copy_project
-from tools.athena_check.shadow import ShadowNode, Untranspilable, transpile
+from tools.athena_check.shadow import ShadowBuild, ShadowNode, Untranspilable, compare_tables, transpile
 
 MACROS = "macros/cleaning.sql"
 ATHENA_DATE_FORMAT = "try(date_parse(trim({{ expr }}), '%m/%d/%Y'))"
@@ -64,9 +64,13 @@ def test_silver_tables_equal_the_local_targets_too(athena, shadow):
     assert differences == {}, "\n".join(f"{uid}:\n  " + "\n  ".join(p) for uid, p in differences.items())
 
 
-def test_untranspilable_sql_is_reported_with_its_reason():
+def test_untranspilable_sql_is_listed_by_model_with_its_reason(athena):
     with pytest.raises(Untranspilable, match="cannot parse"):
         transpile("select from from where")
+    build = ShadowBuild(athena.data_root / "lakehouse" / "bronze")
+    build.build([ShadowNode("model.oakvale.broken", "oakvale_silver", "broken", "select (1 from x")])
+    assert list(build.result.untranspilable) == ["model.oakvale.broken"]
+    assert "sqlglot cannot parse it as athena" in build.result.untranspilable["model.oakvale.broken"]
 
 
 def test_a_diverging_athena_branch_fails_the_shadow_build(athena, tmp_path):
@@ -115,3 +119,15 @@ def test_the_incremental_run_replayed_on_the_shadow_equals_a_full_build(athena):
         differences = compare_with_local(athena, replay, layer)
         assert differences == {}, f"{layer} after the replayed incremental run:\n" + "\n".join(
             f"{uid}:\n  " + "\n  ".join(p) for uid, p in differences.items())
+
+
+def test_the_comparison_tolerates_only_floating_point_rounding():
+    from datetime import date
+
+    columns = ["key", "ratio", "count", "day"]
+    local = (columns, [("a", 1.0 / 3, 7, date(2020, 1, 1)), ("b", None, 1, None)])
+    assert compare_tables(local, (columns, [("b", None, 1, None), ("a", 0.3333333333333333 + 1e-15, 7, date(2020, 1, 1))])) == []
+    assert compare_tables(local, (columns, [("a", 0.3334, 7, date(2020, 1, 1)), ("b", None, 1, None)]))
+    assert compare_tables(local, (columns, [("a", 1.0 / 3, 8, date(2020, 1, 1)), ("b", None, 1, None)]))
+    assert compare_tables(local, (columns, [("a", 1.0 / 3, 7, date(2020, 1, 2)), ("b", None, 1, None)]))
+    assert compare_tables(local, (columns, [("a", 1.0 / 3, 7, date(2020, 1, 1))]))

@@ -143,13 +143,16 @@ class AthenaMirror:
                 return self._rename(statement.this, renames[0].this, default_db)
             return ""
         if isinstance(statement, exp.Drop) and (statement.args.get("kind") or "").upper() in ("TABLE", "VIEW"):
-            db, name = _db_name(statement.this, default_db)
-            try:
-                self.glue.delete_table(DatabaseName=db, Name=name)
-            except self.glue.exceptions.EntityNotFoundException:
-                if not statement.args.get("exists"):
-                    raise
-            return f"drop {db}.{name}"
+            dropped = []
+            for table in statement.args.get("tables") or [statement.this]:
+                db, name = _db_name(table, default_db)
+                try:
+                    self.glue.delete_table(DatabaseName=db, Name=name)
+                except self.glue.exceptions.EntityNotFoundException:
+                    if not statement.args.get("exists"):
+                        raise
+                dropped.append(f"{db}.{name}")
+            return f"drop {', '.join(dropped)}"
         return ""
 
     # ------------------------------------------------------------------ effects
