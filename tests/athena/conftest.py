@@ -3,18 +3,24 @@
 The session copies dbt_oakvale/ into a temporary folder, starts moto on loopback, runs
 ``dbt seed`` and ``dbt run`` twice for the athena target, compiles the data tests for the athena
 target, and builds the local target over the same bronze fixture (tools/athena_check/session.py).
+OAKVALE_ATHENA_DBT_PROJECT points it at another copy of the project (e.g. a `git archive` of HEAD).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from tools.athena_check.dbt import PROJECT
 from tools.athena_check.session import AthenaSession
 
 
 @pytest.fixture(scope="session")
 def athena(tmp_path_factory) -> AthenaSession:
-    session = AthenaSession(tmp_path_factory.mktemp("athena")).start()
+    source = Path(os.environ.get("OAKVALE_ATHENA_DBT_PROJECT", PROJECT))
+    session = AthenaSession(tmp_path_factory.mktemp("athena"), source_project=source).start()
     try:
         session.run_all()
         yield session

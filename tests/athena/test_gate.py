@@ -27,7 +27,10 @@ DUCKDB_ONLY = "        list_transform(string_split(genres, ','), g -> trim(g)) a
 def gate_report(athena):
     started = time.perf_counter()
     statements = gate_statements(athena)
-    report = run_gate(statements, project_dir=athena.project.project_dir, sources=node_sources(athena.manifest))
+    columns = {key: [c["Name"] for c in t["StorageDescriptor"]["Columns"] + t.get("PartitionKeys", [])]
+               for key, t in athena.glue_tables.items()}
+    report = run_gate(statements, project_dir=athena.project.project_dir, sources=node_sources(athena.manifest),
+                      table_columns=columns)
     athena.timings["gate"] = round(time.perf_counter() - started, 1)
     return report
 
@@ -53,6 +56,22 @@ def test_the_function_list_names_its_sources():
 def test_a_grammar_error_fails_the_gate():
     report = run_gate([Statement("hand-written", "model.x.y", "select (a from t")])
     assert {f.check for f in report.findings} >= {"sqlglot", "sqlfluff"}
+
+
+def test_a_misspelled_ctas_property_or_partition_transform_fails_the_gate():
+    """No grammar rejects `formt=` or `months(x)`; Athena does. Checked against Athena's documented
+    CTAS properties and Iceberg partition transforms (tools/athena_check/gate.py)."""
+    sql = ("create table \"awsdatacatalog\".\"oakvale_silver\".\"t\" with (table_type='iceberg', is_external=false, "
+           "location='s3://b/t', partitioning=ARRAY['months(review_ts)', 'bucket(16, review_id)', 'day(nope)'], "
+           "formt='parquet') as select review_ts, review_id from \"awsdatacatalog\".\"oakvale_bronze\".\"reviews\"")
+    report = run_gate([Statement("hand-written", "model.oakvale.t", sql)], sqlfluff=False,
+                      table_columns={"oakvale_silver.t": ["review_ts", "review_id"]})
+    problems = sorted(f.message for f in report.findings if f.check == "ctas")
+    assert problems == [
+        "formt is not an Athena CTAS table property",
+        "partitioning 'day(nope)' names nope, not a column of the table",
+        "partitioning 'months(review_ts)' is not an Iceberg partition transform Athena accepts",
+    ], report.format()
 
 
 def test_a_duckdb_only_function_in_a_silver_model_fails_the_gate(athena, tmp_path):

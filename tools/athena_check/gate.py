@@ -63,6 +63,27 @@ def load_function_list(path: Path = FUNCTION_LIST) -> frozenset[str]:
     return frozenset(names)
 
 
+# Properties of CREATE TABLE AS on Athena ("CTAS table properties",
+# https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html). A misspelled property is
+# not a grammar error for sqlglot or sqlfluff; Athena rejects it.
+CTAS_PROPERTIES = frozenset({
+    "table_type", "external_location", "is_external", "location", "partitioning", "format",
+    "write_compression", "field_delimiter", "partitioned_by", "bucketed_by", "bucket_count",
+    "compression_level", "orc_compression", "parquet_compression",
+    "optimize_rewrite_min_data_file_size_bytes", "optimize_rewrite_max_data_file_size_bytes",
+    "optimize_rewrite_data_file_threshold", "optimize_rewrite_delete_file_threshold",
+    "vacuum_min_snapshots_to_keep", "vacuum_max_snapshot_age_seconds", "vacuum_max_metadata_files_to_keep",
+    "write_target_data_file_size_bytes",
+})
+# Iceberg partition transforms Athena accepts in `partitioning` ("Partitioning" in
+# https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-creating-tables.html).
+_PARTITION_SPEC = re.compile(
+    r"^\s*(?:(?P<plain>\w+)|(?:year|month|day|hour)\(\s*(?P<time>\w+)\s*\)"
+    r"|(?:bucket|truncate)\(\s*\d+\s*,\s*(?P<width>\w+)\s*\))\s*$",
+    re.IGNORECASE,
+)
+
+
 # ---------------------------------------------------------------------------- parsing
 @lru_cache(maxsize=1)
 def _athena() -> Athena:
@@ -100,6 +121,35 @@ def functions_called(tree: exp.Expr) -> list[tuple[str, int | None]]:
             name = sql_name
         calls.append((str(name).lower(), node.meta.get("line")))
     return calls
+
+
+def ctas_property_problems(tree: exp.Expr, columns: list[str] | None = None) -> list[str]:
+    """Unknown CTAS properties, bad Iceberg partition transforms, partitions on missing columns."""
+    if not isinstance(tree, exp.Create) or tree.expression is None:
+        return []
+    problems = []
+    for prop in (tree.args.get("properties") or exp.Properties()).expressions:
+        if isinstance(prop, exp.LocationProperty):
+            name = "location"  # sqlglot reads both location and external_location into this node
+        elif isinstance(prop, exp.FileFormatProperty):
+            name = "format"
+        elif isinstance(prop, exp.Property):
+            name = prop.name.lower()
+        else:
+            continue
+        if name not in CTAS_PROPERTIES:
+            problems.append(f"{name} is not an Athena CTAS table property")
+        value = prop.args.get("value")
+        if name == "partitioning" and isinstance(value, exp.Array):
+            for spec in value.expressions:
+                match = _PARTITION_SPEC.match(spec.name)
+                if not match:
+                    problems.append(f"partitioning {spec.name!r} is not an Iceberg partition transform Athena accepts")
+                    continue
+                column = match.group("plain") or match.group("time") or match.group("width")
+                if columns is not None and column.lower() not in {c.lower() for c in columns}:
+                    problems.append(f"partitioning {spec.name!r} names {column}, not a column of the table")
+    return problems
 
 
 def sqlglot_check(sql: str) -> tuple[list[exp.Expr], str | None]:
@@ -169,8 +219,9 @@ class GateReport:
 
 def run_gate(statements: list[Statement], allowed: frozenset[str] | None = None,
              project_dir: Path | None = None, sources: dict[str, str] | None = None,
-             sqlfluff: bool = True) -> GateReport:
-    """Check every statement; ``sources`` maps node_id -> its file (relative to project_dir)."""
+             sqlfluff: bool = True, table_columns: dict[str, list[str]] | None = None) -> GateReport:
+    """Check every statement; ``sources`` maps node_id -> its file (relative to project_dir);
+    ``table_columns`` maps "database.table" -> columns, to check partition columns exist."""
     allowed = allowed if allowed is not None else load_function_list()
     findings: list[Finding] = []
     calls = 0
@@ -181,6 +232,11 @@ def run_gate(statements: list[Statement], allowed: frozenset[str] | None = None,
         if error:
             findings.append(Finding(statement, "sqlglot", error))
         for tree in trees:
+            if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Table):
+                key = f"{tree.this.db}.{re.sub(r'(__dbt_tmp|__ha|__bkp)$', '', tree.this.name)}"
+                columns = (table_columns or {}).get(key)
+                for problem in ctas_property_problems(tree, columns):
+                    findings.append(Finding(statement, "ctas", problem))
             for name, line in functions_called(tree):
                 calls += 1
                 distinct.add(name)
