@@ -111,10 +111,9 @@ def test_3_dbt_build_on_athena(live, tmp_path_factory):
     work = tmp_path_factory.mktemp("athena-live")
     project = DbtProject(copy_project(work / "project", PROJECT), work)
     names = live["names"]
-    env = {**names.dbt_env(), "OAKVALE_DBT_THREADS": "4"}
-    for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        if os.environ.get(key):
-            env[key] = os.environ[key]
+    # the caller's AWS settings (profile, keys, role, config files), never a stand-in endpoint
+    env = {k: v for k, v in os.environ.items() if k.startswith("AWS_") and not k.startswith("AWS_ENDPOINT_URL")}
+    env.update({**names.dbt_env(), "OAKVALE_DBT_THREADS": "4"})
     live["dbt_started"] = dt.datetime.now(dt.UTC)
     result = project.run(["build", "--target", "athena"], env, "athena", check=False, timeout=3600)
     assert result.returncode == 0, result.stdout[-6000:]
