@@ -47,6 +47,8 @@ def test_the_bronze_tables_are_the_ones_the_bronze_job_registers(athena):
 
 
 def test_every_seed_and_model_sent_its_statements_in_dependency_order(athena):
+    """dbt runs 4 threads (the profile's default), so statements of independent models interleave;
+    every statement of a model must still come after every statement of its parents."""
     nodes = athena.nodes()
     assert nodes, "the dbt project has no models yet"
     for phase, resource_type in (("seed", "seed"), ("run1", "model"), ("run2", "model")):

@@ -51,7 +51,7 @@ class AthenaSession:
     work_dir: Path
     source_project: Path = PROJECT
     names: StackNames = field(default_factory=StackNames)
-    threads: int = 1  # one thread: statements of one model are contiguous (ALTERs carry no node id)
+    threads: int = 4  # the profile's default for athena: models run in parallel, as in production
     stack: MotoStack | None = None
     mirror: AthenaMirror | None = None
     project: DbtProject | None = None
