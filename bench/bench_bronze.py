@@ -39,8 +39,12 @@ DATE = dt.date(2026, 11, 20)
 def land_raw(root: Path, count: int) -> tuple[Path, int, int]:
     raw = root / "raw"
     if not (raw / "movies").exists():
-        parts = max(1, count // 250_000)  # Spark reads one gzip file per task: split big inputs
-        generate_dataset("movies", count, 7, DATE, str(raw), gzip=True, parts=parts)
+        # A movie is sent once per run and ids are tt + 7 digits: above 1e6 records, land several
+        # days of 1e6 (each day re-sends the same movies, as the real feed does).
+        per_day = min(count, 1_000_000)
+        for day in range(count // per_day):
+            parts = max(1, per_day // 250_000)  # Spark reads one gzip file per task: split big inputs
+            generate_dataset("movies", per_day, 7, DATE + dt.timedelta(days=day), str(raw), gzip=True, parts=parts)
     files = sorted((raw / "movies").rglob("*.json.gz"))
     plain = 0
     for f in files:
