@@ -87,7 +87,8 @@ def test_a_duckdb_only_function_in_a_silver_model_fails_the_gate(athena, tmp_pat
     copy = DbtProject(project_dir, tmp_path)
     athena.mirror.phase = "negative-gate"
     try:
-        copy.invoke(["run", "--target", "athena", "--select", "silver_movies"], athena.athena_env(), "athena")
+        with athena.mirror.installed():
+            copy.invoke(["run", "--target", "athena", "--select", "silver_movies"], athena.athena_env(), "athena")
     finally:
         athena.mirror.phase = ""
     sent = [r for r in athena.mirror.records if r.phase == "negative-gate" and r.node_id == "model.oakvale.silver_movies"]

@@ -21,6 +21,7 @@ is where ThreadedMotoServer runs its request handlers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -104,6 +105,16 @@ class AthenaMirror:
 
             AthenaBackend.start_query_execution = self._original
             self._original = None
+
+    @contextlib.contextmanager
+    def installed(self):
+        """Installed for the duration of a block only (other tests in the same pytest process may
+        use moto's Athena too)."""
+        self.install()
+        try:
+            yield self
+        finally:
+            self.uninstall()
 
     @property
     def glue(self):

@@ -71,7 +71,7 @@ class AthenaSession:
         self.project = DbtProject(copy_project(self.work_dir / "project", self.source_project), self.work_dir)
         self.data_root = self.work_dir / "data"
         self.stack = MotoStack(self.names).start()
-        self.mirror = AthenaMirror(lambda: self.stack.client("glue"), yaml_types=self._yaml_types).install()
+        self.mirror = AthenaMirror(lambda: self.stack.client("glue"), yaml_types=self._yaml_types)
         self.stack.create_infra()
         return self
 
@@ -107,28 +107,33 @@ class AthenaSession:
             local_build = self.project.start(["build", "--resource-type", "seed", "--resource-type", "model"],
                                              self.local_env(), "local")
         try:
-            bronze = fixture.write_bronze_fixture(self.data_root, days=1)
-            self.bronze_versions["day1"] = self.stack.register_bronze(bronze)
-            env = self.athena_env()
-            parsed = self._timed("dbt parse", self.project.invoke, ["parse", "--target", "athena"], env, "athena").result
-            self.manifest = self.project.manifest("athena")
-            self._athena("seed", ["seed"], env, parsed)
-            self._athena("run1", ["run"], env, parsed)
-            shutil.copytree(bronze, self.bronze_day1)  # what run 1 saw, for the incremental replay
-            day2 = fixture.DAY2
-            fixture.append_day(bronze, day2, 2, fixture.MOVIES[day2], fixture.REVIEWS[day2],
-                               fixture.MOVIE_REJECTS.get(day2, []), fixture.REVIEW_REJECTS.get(day2, []))
-            self.bronze_versions["day2"] = self.stack.register_bronze(bronze)
-            self._athena("run2", ["run"], env, parsed)
-            self.glue_tables = self._glue_snapshot()
-            if tests:
-                self.compile_tests(parsed)
+            with self.mirror.installed():
+                self._athena_runs(fixture, tests)
         finally:
             if local_build is not None:
                 self.project.finish(local_build, "local")
                 self.timings["local build (parallel)"] = round(time.perf_counter() - self._local_started, 1)
         self.captured = attribute(self.mirror.records, self.manifest)
         return self
+
+    def _athena_runs(self, fixture, tests: bool) -> None:
+        """Seed, first build, day 2, incremental run, compiled tests: all against moto."""
+        bronze = fixture.write_bronze_fixture(self.data_root, days=1)
+        self.bronze_versions["day1"] = self.stack.register_bronze(bronze)
+        env = self.athena_env()
+        parsed = self._timed("dbt parse", self.project.invoke, ["parse", "--target", "athena"], env, "athena").result
+        self.manifest = self.project.manifest("athena")
+        self._athena("seed", ["seed"], env, parsed)
+        self._athena("run1", ["run"], env, parsed)
+        shutil.copytree(bronze, self.bronze_day1)  # what run 1 saw, for the incremental replay
+        day2 = fixture.DAY2
+        fixture.append_day(bronze, day2, 2, fixture.MOVIES[day2], fixture.REVIEWS[day2],
+                           fixture.MOVIE_REJECTS.get(day2, []), fixture.REVIEW_REJECTS.get(day2, []))
+        self.bronze_versions["day2"] = self.stack.register_bronze(bronze)
+        self._athena("run2", ["run"], env, parsed)
+        self.glue_tables = self._glue_snapshot()
+        if tests:
+            self.compile_tests(parsed)
 
     def _athena(self, phase: str, args: list[str], env: dict[str, str], parsed=None) -> None:
         self.mirror.phase = phase
