@@ -53,6 +53,31 @@ def test_the_function_list_names_its_sources():
     assert not names & {"list_transform", "strptime", "regexp_matches", "len", "json_valid", "regexp_full_match"}
 
 
+DUCKDB_ONLY_CALLS = [
+    "strptime(x, '%Y')", "try_strptime(x, '%Y')", "regexp_matches(x, 'a')", "regexp_full_match(x, 'a')",
+    "len(x)", "json_valid(x)", "list_transform(x, y -> y)", "make_timestamp(1)", "generate_subscripts(x, 1)",
+    "string_split(x, ',')", "epoch_ms(1)", "list_contains(x, 1)", "array_length(x)", "strftime(x, '%Y')",
+    "ifnull(x, 1)", "datediff(x, x)", "unnest(x)",
+]
+TRINO_CALLS = [
+    "date_parse(x, '%Y')", "regexp_like(x, 'a')", "cardinality(x)", "json_parse(x)", "try(cast(x as integer))",
+    "date_diff('day', x, x)", "from_iso8601_timestamp(x)", "transform(x, y -> y)", "split(x, ',')",
+    "element_at(x, 1)", "format_datetime(x, 'yyyy')", "if(x, 1, 2)",
+]
+
+
+@pytest.mark.parametrize("call", DUCKDB_ONLY_CALLS, ids=lambda c: c.split("(")[0])
+def test_duckdb_only_calls_are_rejected(call):
+    report = run_gate([Statement("hand-written", "model.x.y", f"select {call} as c from t")], sqlfluff=False)
+    assert [f.message for f in report.findings] == [f"{call.split('(')[0]}() is not an Athena engine v3 function"]
+
+
+@pytest.mark.parametrize("call", TRINO_CALLS, ids=lambda c: c.split("(")[0])
+def test_trino_calls_pass(call):
+    report = run_gate([Statement("hand-written", "model.x.y", f"select {call} as c from t")], sqlfluff=False)
+    assert report.findings == [], report.format()
+
+
 def test_a_grammar_error_fails_the_gate():
     report = run_gate([Statement("hand-written", "model.x.y", "select (a from t")])
     assert {f.check for f in report.findings} >= {"sqlglot", "sqlfluff"}
