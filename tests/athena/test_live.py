@@ -84,10 +84,13 @@ def live():
 def test_1_generator_writes_raw_data(live):
     client = live["session"].client("lambda")
     day = dt.datetime.now(dt.UTC).date().isoformat()
-    for dataset, env, default in (("movies", "OAKVALE_LIVE_MOVIES", 200), ("reviews", "OAKVALE_LIVE_REVIEWS", 1000)):
-        response = client.invoke(FunctionName=f"{live['names'].stem}-generator",
-                                 Payload=json.dumps({"dataset": dataset, "count": int(os.environ.get(env, default)),
-                                                     "seed": 7, "date": day}).encode())
+    movies = int(os.environ.get("OAKVALE_LIVE_MOVIES", 200))
+    reviews = int(os.environ.get("OAKVALE_LIVE_REVIEWS", 1000))
+    events = [{"dataset": "movies", "count": movies, "seed": 7, "date": day},
+              # reviews reference this day's movie universe, as the state machine sends them
+              {"dataset": "reviews", "count": reviews, "seed": 7, "date": day, "movie_universe": movies}]
+    for event in events:
+        response = client.invoke(FunctionName=f"{live['names'].stem}-generator", Payload=json.dumps(event).encode())
         body = json.loads(response["Payload"].read())
         assert "FunctionError" not in response, body
     live["day"] = day
@@ -154,11 +157,20 @@ def test_4_reconciliation_on_athena(live):
 
     # the SQL Athena actually ran for dbt passes the same gate as the offline capture
     athena = live["session"].client("athena")
-    ids = athena.list_query_executions(WorkGroup=names.workgroup, MaxResults=50)["QueryExecutionIds"]
+    ids = []
+    for page in athena.get_paginator("list_query_executions").paginate(WorkGroup=names.workgroup):
+        ids += page["QueryExecutionIds"]
+        if len(ids) >= 2000:
+            break
     statements = []
+    started = live.get("dbt_started")
     for i in range(0, len(ids), 50):
         for execution in athena.batch_get_query_execution(QueryExecutionIds=ids[i:i + 50])["QueryExecutions"]:
+            submitted = execution["Status"].get("SubmissionDateTime")
+            if started and submitted and submitted < started:
+                continue
             if '"app": "dbt"' in execution["Query"]:
                 statements.append(Statement("live", None, execution["Query"]))
+    assert statements, "no dbt statements found in the workgroup's query history"
     report = run_gate(statements)
     assert report.findings == [], report.format()

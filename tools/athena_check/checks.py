@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -112,9 +110,6 @@ def compare_with_local(session: AthenaSession, shadow: ShadowBuild, layer: str =
                 differences[uid] = problems
     return differences
 
-
-def local_project_dir(session: AthenaSession) -> Path:
-    return session.project.project_dir
 
 
 def replay_incremental(session: AthenaSession) -> ShadowBuild:
