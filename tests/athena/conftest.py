@@ -17,8 +17,10 @@ from tools.athena_check.dbt import PROJECT
 from tools.athena_check.session import AthenaSession
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def athena(tmp_path_factory) -> AthenaSession:
+    """Package scope: moto stops and its (process-global) state is emptied once tests/athena is done,
+    before other packages' tests that start moto of their own."""
     source = Path(os.environ.get("OAKVALE_ATHENA_DBT_PROJECT", PROJECT))
     session = AthenaSession(tmp_path_factory.mktemp("athena"), source_project=source).start()
     try:

@@ -13,7 +13,8 @@ from tools.athena_check.stack import MotoStack
 @pytest.fixture(scope="module")
 def glue():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with MotoStack() as stack:
+    # reset=False: the suite's session stack may be running in this process (moto's state is global)
+    with MotoStack(reset=False) as stack:
         client = stack.client("glue")
         client.create_database(DatabaseInput={"Name": "src"})
         client.create_database(DatabaseInput={"Name": "dst"})
@@ -23,6 +24,10 @@ def glue():
                                               {"Name": "ts", "Type": "timestamp"}], "Location": "s3://b/t/"},
         })
         yield client
+        for database in ("src", "dst"):
+            for table in client.get_tables(DatabaseName=database)["TableList"]:
+                client.delete_table(DatabaseName=database, Name=table["Name"])
+            client.delete_database(Name=database)
 
 
 @pytest.fixture

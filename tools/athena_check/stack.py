@@ -89,14 +89,25 @@ class MotoStack:
     interpreter, and the server's request threads run the patched code.
     """
 
-    def __init__(self, names: StackNames | None = None):
+    def __init__(self, names: StackNames | None = None, reset: bool = True):
         self.names = names or StackNames()
+        self.reset = reset
         self._server = None
         self.endpoint = ""
+
+    @staticmethod
+    def reset_moto() -> None:
+        """Empty moto's backends. They are global to the process: every moto server or mock_aws in
+        this pytest run shares them, so a stack starts and leaves them empty."""
+        from moto.core.base_backend import BackendDict
+
+        BackendDict.reset()
 
     def start(self) -> "MotoStack":
         from moto.server import ThreadedMotoServer
 
+        if self.reset:
+            self.reset_moto()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
@@ -107,6 +118,8 @@ class MotoStack:
         if self._server is not None:
             self._server.stop()
             self._server = None
+            if self.reset:
+                self.reset_moto()
 
     def __enter__(self) -> "MotoStack":
         return self.start()
