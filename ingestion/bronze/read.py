@@ -42,7 +42,7 @@ def _source_file() -> Column:
 def _ingest_date(stamp: BatchStamp) -> Column:
     from_path = F.regexp_extract(F.col("_source_file"), r"ingest_date=(\d{4}-\d{2}-\d{2})", 1)
     chosen = F.when(from_path != "", from_path).otherwise(F.lit(stamp.fallback_ingest_date))
-    return F.to_date(chosen, "yyyy-MM-dd")
+    return chosen.cast(T.DateType())  # a plain cast: to_date with a pattern runs a formatter per row
 
 
 def _rescued(spec: DatasetSpec) -> Column:
