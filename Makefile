@@ -10,7 +10,7 @@ export OAKVALE_DATA_ROOT ?= $(CURDIR)/.oakvale
 # Extra checks appended by mk/*.mk fragments (infra, dbt, athena): `CHECKS += name`.
 CHECKS :=
 
-.PHONY: setup demo test pytest lock clean
+.PHONY: setup demo test pytest bench lock clean
 setup: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	scripts/bootstrap.sh
@@ -24,6 +24,13 @@ pytest: setup
 
 test: setup pytest
 	@for c in $(CHECKS); do echo "== make $$c"; $(MAKE) --no-print-directory $$c || exit 1; done
+
+# Speed and memory goals: each benchmark measures a reference engine in the same run and writes
+# bench/results/*.json. Big data, minutes to an hour: never part of `make test`.
+bench: setup
+	$(PY) bench/bench_generator.py --sizes 100000 1000000
+	$(PY) bench/bench_bronze.py --sizes 100000 1000000 10000000
+	$(PY) bench/bench_dbt.py --movies 1000000 --reviews 10000000
 
 # Re-resolve the pinned stack from requirements.in (needs the registries).
 lock: setup
