@@ -19,8 +19,9 @@ from tools.athena_check.dbt import DbtProject, copy_project
 from tools.athena_check.gate import FUNCTION_LIST, Statement, load_function_list, run_gate
 
 SILVER_MODEL = "models/silver/silver_movies.sql"
-ANCHOR = "        genres as genres_raw,\n"
-DUCKDB_ONLY = "        list_transform(string_split(genres, ','), g -> trim(g)) as genre_list,\n"
+# a CTE put first in the model's WITH: valid Trino syntax, but list_transform is DuckDB's name
+# (Trino's is transform) and string_split is DuckDB's (Trino's is split)
+DUCKDB_ONLY_CTE = "duckdb_only as (select list_transform(string_split('a,b', ','), g -> trim(g)) as parts),\n"
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +105,12 @@ def test_a_duckdb_only_function_in_a_silver_model_fails_the_gate(athena, tmp_pat
     both grammars parse it, and the gate fails naming the model, the function and the line."""
     project_dir = copy_project(tmp_path / "project", athena.project.project_dir)
     model = project_dir / SILVER_MODEL
-    text = model.read_text()
-    assert ANCHOR in text, f"anchor line moved in {SILVER_MODEL}; update this test"
-    model.write_text(text.replace(ANCHOR, ANCHOR + DUCKDB_ONLY, 1))
-    line = text[: text.index(ANCHOR)].count("\n") + 2
+    lines = model.read_text().splitlines(keepends=True)
+    with_lines = [i for i, text in enumerate(lines) if re.fullmatch(r"\s*with\s*", text)]
+    assert with_lines, f"{SILVER_MODEL} has no `with` line to put a CTE after; update this test"
+    lines.insert(with_lines[0] + 1, DUCKDB_ONLY_CTE)
+    model.write_text("".join(lines))
+    line = with_lines[0] + 2
 
     copy = DbtProject(project_dir, tmp_path)
     athena.mirror.phase = "negative-gate"

@@ -13,6 +13,7 @@ compared as multisets (order ignored).
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -22,8 +23,7 @@ from tools.athena_check.dbt import DbtProject, copy_project
 from tools.athena_check.shadow import ShadowBuild, ShadowNode, Untranspilable, compare_tables, transpile
 
 MACROS = "macros/cleaning.sql"
-ATHENA_DATE_FORMAT = "try(date_parse(trim({{ expr }}), '%m/%d/%Y'))"
-WRONG_DATE_FORMAT = "try(date_parse(trim({{ expr }}), '%d/%m/%Y'))"
+ATHENA_BRANCH = re.compile(r"(\{%-?\s*macro athena__safe_to_date\(.*?endmacro)", re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +79,9 @@ def test_a_diverging_athena_branch_fails_the_shadow_build(athena, tmp_path):
     project_dir = copy_project(tmp_path / "project", athena.project.project_dir)
     macros = project_dir / MACROS
     text = macros.read_text()
-    assert ATHENA_DATE_FORMAT in text, f"{MACROS} changed; update this test"
-    macros.write_text(text.replace(ATHENA_DATE_FORMAT, WRONG_DATE_FORMAT, 1))
+    branch = ATHENA_BRANCH.search(text)
+    assert branch and "'%m/%d/%Y'" in branch.group(1), f"athena__safe_to_date in {MACROS} changed; update this test"
+    macros.write_text(text.replace(branch.group(1), branch.group(1).replace("'%m/%d/%Y'", "'%d/%m/%Y'"), 1))
 
     copy = DbtProject(project_dir, tmp_path)
     result = copy.invoke(["compile", "--target", "athena", "--full-refresh", "--select", "resource_type:model"],
@@ -91,8 +92,7 @@ def test_a_diverging_athena_branch_fails_the_shadow_build(athena, tmp_path):
         if node.kind == "model":
             node = ShadowNode(node.node_id, node.schema, node.name, compiled[node.node_id])
         nodes.append(node)
-    assert WRONG_DATE_FORMAT.replace("{{ expr }}", "release_date_raw") in next(
-        n.athena_sql for n in nodes if n.node_id == "model.oakvale.silver_movies")
+    assert "'%d/%m/%Y'" in next(n.athena_sql for n in nodes if n.node_id == "model.oakvale.silver_movies")
 
     broken = run_shadow(athena, nodes=nodes, tests=[])
     assert broken.result.untranspilable == {} and broken.result.failed == {}
