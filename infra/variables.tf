@@ -75,7 +75,7 @@ variable "dbt_image_tag" {
 variable "glue_additional_python_modules" {
   description = "Python packages the bronze job imports that Glue 5.0 does not ship (pip-installed at job start; versions from requirements.lock)."
   type        = string
-  default     = "deltalake==1.6.6,pydantic==2.14.3,pydantic-settings==2.16.3"
+  default     = "deltalake==1.6.6,duckdb==1.5.5,pydantic==2.14.3,pydantic-settings==2.16.3"
 }
 
 variable "glue_worker_type" {

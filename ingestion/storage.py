@@ -91,6 +91,16 @@ def write_bytes(uri: str, data: bytes) -> None:
     os.replace(tmp, path)  # readers never see a half-written file
 
 
+def upload_file(local_path: str, uri: str) -> None:
+    """Put a local file at a URI: a multipart upload to S3, or a rename into place locally."""
+    if is_s3(uri):
+        bucket, key = split_s3(uri)
+        _s3().upload_file(local_path, bucket, key)
+        return
+    Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(local_path, uri)
+
+
 def read_bytes(uri: str) -> bytes:
     if is_s3(uri):
         bucket, key = split_s3(uri)

@@ -13,9 +13,10 @@ from pyspark.sql import SparkSession
 
 from ingestion import storage
 from ingestion.bronze.ledger import Ledger, list_raw_files
-from ingestion.bronze.read import BatchStamp, read_raw
+from ingestion.bronze.parse import BatchStamp
+from ingestion.bronze.read import read_lines
 from ingestion.bronze.schema import PARTITION_COLUMN, dataset_spec
-from ingestion.bronze.write import choose_writer, committed_version, delta_storage_options
+from ingestion.bronze.write import BatchTarget, choose_writer, committed_version, delta_storage_options
 from ingestion.catalog import CatalogTable, catalog_for
 
 log = logging.getLogger(__name__)
@@ -96,12 +97,10 @@ def run(spark: SparkSession, options: BronzeJobOptions) -> BronzeRunResult:
         return BronzeRunResult(spec.name, "no_new_files")
 
     log.info("%s: batch %s with %d raw file(s)", spec.name, plan.batch_id, len(plan.files))
-    writer = choose_writer(spark, options.writer, options.max_files_per_partition)
+    writer = choose_writer(spark, options.writer)
     stamp = BatchStamp(plan.batch_id, plan.ingested_at, plan.ingested_at.date().isoformat())
-    parsed = read_raw(spark, [f.uri for f in plan.files], spec, stamp)
-
-    staged_rows = writer.stage(parsed.rows, data_path, spec.data_schema(), plan.batch_id)
-    staged_rejects = writer.stage(parsed.rejects, rejects_path, spec.rejects_schema(), plan.batch_id)
+    lines = read_lines(spark, [f.uri for f in plan.files], options.max_files_per_partition)
+    staged_rows, staged_rejects = writer.stage(lines, BatchTarget(spec, stamp, data_path, rejects_path))
     _failpoint("after_stage")
     total = staged_rows.num_rows + staged_rejects.num_rows
     share = staged_rejects.num_rows / total if total else 0.0

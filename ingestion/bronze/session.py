@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from pyspark.sql import SparkSession
 
 log = logging.getLogger(__name__)
 
-# Settings both writer paths rely on: UTC so `_ingest_date` never depends on the machine, INT64
-# microsecond timestamps (what Delta expects; Spark's plain Parquet writer defaults to INT96), and
-# last-wins on a duplicated JSON key instead of failing the whole job.
+# Settings both writer paths rely on: UTC so timestamps never depend on the machine, and INT64
+# microsecond timestamps wherever Spark itself writes Parquet (its default is INT96).
 JOB_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-    "spark.sql.mapKeyDedupPolicy": "LAST_WIN",
     "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
     "spark.sql.parquet.compression.codec": "snappy",
+    # Lines reach the parse kernel in Arrow batches of this many rows (Spark's default is 10,000).
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "50000",
 }
 
 LOCAL_CONF = {
@@ -30,6 +31,8 @@ LOCAL_CONF = {
 
 def local_session(app_name: str = "oakvale-bronze") -> SparkSession:
     """A local Spark session. Delta jars are added when OAKVALE_DELTA_JARS lists them (comma-separated)."""
+    # Python workers (the parse kernel) run this interpreter, the venv's, not the first python3 on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(os.environ.get("OAKVALE_SPARK_MASTER", "local[*]")).appName(app_name)
     for key, value in {**LOCAL_CONF, **JOB_CONF}.items():
         builder = builder.config(key, value)

@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from deltalake import DeltaTable, Schema
 from deltalake.transaction import AddAction, CommitProperties, Transaction, create_table_with_add_actions
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from ingestion import storage
-from ingestion.bronze.schema import PARTITION_COLUMN
+from ingestion.bronze.parse import BatchStamp
+from ingestion.bronze.schema import PARTITION_COLUMN, DatasetSpec
+from ingestion.bronze.task import REJECTS, ROWS, STAGED_FILE_DDL, StageTask
+from ingestion.bronze.union import parsed_frame
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class StagedFile:
     size: int
     partition_value: str
     num_records: int
+    stats: str  # Delta statistics JSON
 
 
 @dataclass
@@ -59,51 +64,57 @@ class StagedBatch:
     frame: DataFrame | None = None  # kept by the Spark-native writer, which writes at commit
 
 
+@dataclass(frozen=True)
+class BatchTarget:
+    """One batch of one dataset: what it is stamped with and the two tables it lands in."""
+
+    spec: DatasetSpec
+    stamp: BatchStamp
+    data_path: str
+    rejects_path: str
+
+
 class BronzeWriter(Protocol):
     name: str
 
-    def stage(self, frame: DataFrame, table_path: str, schema: pa.Schema, batch_id: str) -> StagedBatch: ...
+    def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
+        """Parse and stage a batch: (rows, rejects), neither visible to readers yet."""
+        ...
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None: ...
 
     def abort(self, staged: StagedBatch) -> None: ...
 
 
-def _partition_value(relative_path: str) -> str:
-    for segment in relative_path.split("/"):
-        if segment.startswith(f"{PARTITION_COLUMN}="):
-            return segment.split("=", 1)[1]
-    raise ValueError(f"staged file {relative_path!r} has no {PARTITION_COLUMN}= folder")
-
-
 class ParquetDeltaRsWriter:
-    """Spark writes the batch as Parquet in parallel; the driver commits the files with delta-rs.
+    """Spark tasks parse and write Parquet in parallel; the driver commits the files with delta-rs.
 
-    No row passes through the driver: it only reads Parquet footers (for numRecords) and writes one
-    Delta commit holding every add action and the app transaction.
+    One pass over the raw lines stages both tables. No row passes through the driver: it receives
+    one small description per file written and writes one Delta commit per table, holding every
+    add action (with statistics) and the app transaction.
     """
 
     name = "parquet+delta-rs"
 
-    def __init__(self, max_files_per_partition: int = 4):
-        self.max_files_per_partition = max_files_per_partition
-
-    def stage(self, frame: DataFrame, table_path: str, schema: pa.Schema, batch_id: str) -> StagedBatch:
-        staging_dir = storage.join(table_path, "_staging", f"{batch_id}-{uuid.uuid4().hex[:8]}")
-        # coalesce bounds the files per partition without a shuffle
-        frame.coalesce(self.max_files_per_partition).write.mode("errorifexists").partitionBy(
-            PARTITION_COLUMN
-        ).parquet(staging_dir)
-        files = []
-        for info in storage.list_files(staging_dir):
-            if not info.uri.endswith(".parquet"):
-                continue  # Spark's .crc and marker files are not data
-            relative = info.uri[len(staging_dir) + 1 :]
-            files.append(
-                StagedFile(info.uri, info.size, _partition_value(relative), pq.read_metadata(info.uri).num_rows)
-            )
-        num_rows = sum(f.num_records for f in files)
-        return StagedBatch(table_path, schema, batch_id, num_rows, staging_dir=staging_dir, files=files)
+    def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
+        suffix = f"{target.stamp.batch_id}-{uuid.uuid4().hex[:8]}"
+        staging = {
+            ROWS: storage.join(target.data_path, "_staging", suffix),
+            REJECTS: storage.join(target.rejects_path, "_staging", suffix),
+        }
+        task = StageTask(target.spec, target.stamp, staging)
+        described = lines.mapInArrow(task, STAGED_FILE_DDL).collect()
+        batches = []
+        for kind, path, schema in (
+            (ROWS, target.data_path, target.spec.data_schema()),
+            (REJECTS, target.rejects_path, target.spec.rejects_schema()),
+        ):
+            files = [
+                StagedFile(d.uri, d.size, d.partition_value, d.num_records, d.stats) for d in described if d.table == kind
+            ]
+            num_rows = sum(f.num_records for f in files)
+            batches.append(StagedBatch(path, schema, target.stamp.batch_id, num_rows, staging[kind], files))
+        return batches[0], batches[1]
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
         now_ms = int(time.time() * 1000)
@@ -118,7 +129,7 @@ class ParquetDeltaRsWriter:
                     partition_values={PARTITION_COLUMN: f.partition_value},
                     modification_time=now_ms,
                     data_change=True,
-                    stats=json.dumps({"numRecords": f.num_records}),
+                    stats=f.stats,
                 )
             )
         properties = CommitProperties(
@@ -161,22 +172,30 @@ def _remove_empty_parent(path: str) -> None:
 
 
 class SparkDeltaWriter:
-    """Spark's own Delta writer (Glue with --datalake-formats delta, or local Spark given the jars)."""
+    """Spark's own Delta writer (Glue with --datalake-formats delta, or local Spark given the jars).
+
+    The same parse kernel runs in the tasks (one union frame of rows and rejects, kept on disk so
+    the lines are parsed once); Spark's Delta writer then writes each table with its app transaction.
+    """
 
     name = "spark-delta"
 
-    def __init__(self, max_files_per_partition: int = 4):
-        self.max_files_per_partition = max_files_per_partition
-
-    def stage(self, frame: DataFrame, table_path: str, schema: pa.Schema, batch_id: str) -> StagedBatch:
-        # Spark's Delta writer has no separate stage step; count first so the threshold can be checked.
-        return StagedBatch(table_path, schema, batch_id, frame.count(), frame=frame)
+    def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
+        parsed = parsed_frame(lines, target).persist(StorageLevel.DISK_ONLY)
+        counts = dict(parsed.groupBy("_is_reject").count().collect())
+        staged = []
+        for is_reject, path, schema in (
+            (False, target.data_path, target.spec.data_schema()),
+            (True, target.rejects_path, target.spec.rejects_schema()),
+        ):
+            frame = parsed.where(F.col("_is_reject") == is_reject).select(*schema.names)
+            staged.append(StagedBatch(path, schema, target.stamp.batch_id, counts.get(is_reject, 0), frame=frame))
+        return staged[0], staged[1]
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
         assert staged.frame is not None
         (
-            staged.frame.coalesce(self.max_files_per_partition)
-            .write.format("delta")
+            staged.frame.write.format("delta")
             .mode("append")
             .partitionBy(PARTITION_COLUMN)
             .option("txnAppId", app_id)
@@ -193,7 +212,7 @@ class WriterUnavailableError(RuntimeError):
     pass
 
 
-def choose_writer(spark, preference: str = "auto", max_files_per_partition: int = 4) -> BronzeWriter:
+def choose_writer(spark, preference: str = "auto") -> BronzeWriter:
     """`auto` takes Spark's Delta writer when its classes are on the classpath, else Parquet + delta-rs."""
     from ingestion.bronze.session import delta_classes_available
 
@@ -204,9 +223,9 @@ def choose_writer(spark, preference: str = "auto", max_files_per_partition: int 
             "with --datalake-formats delta, or set OAKVALE_DELTA_JARS to the delta-spark and delta-storage jars"
         )
     if preference == "spark-delta" or (preference == "auto" and native):
-        writer: BronzeWriter = SparkDeltaWriter(max_files_per_partition)
+        writer: BronzeWriter = SparkDeltaWriter()
     elif preference in ("auto", "parquet+delta-rs"):
-        writer = ParquetDeltaRsWriter(max_files_per_partition)
+        writer = ParquetDeltaRsWriter()
     else:
         raise ValueError(f"unknown writer {preference!r}: use auto, spark-delta or parquet+delta-rs")
     log.info("bronze writer: %s (Delta Spark classes %s)", writer.name, "present" if native else "absent")

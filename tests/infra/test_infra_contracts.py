@@ -198,3 +198,32 @@ def test_roles_allow_what_the_code_calls(module: rules.Module, document: str, so
     assert needed, "expected the code to call S3 or Glue"
     missing = needed - _granted(module, document)
     assert not missing, f"aws_iam_policy_document.{document} lacks {sorted(missing)}"
+
+
+# What the Glue 5.0 Python runtime ships (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html).
+GLUE_5_PROVIDED = {"pyspark", "py4j", "boto3", "botocore", "pyarrow", "numpy", "pandas", "awsglue"}
+GLUE_JOB_PACKAGES = ("ingestion/bronze", "ingestion/catalog", "ingestion/storage.py", "ingestion/config.py")
+DIST_OF_MODULE = {"pydantic_settings": "pydantic-settings"}
+
+
+def _third_party_imports(paths: list[Path]) -> set[str]:
+    stdlib = set(__import__("sys").stdlib_module_names)
+    found = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            found |= {n.split(".")[0] for n in names}
+    return {m for m in found if m not in stdlib and m not in ("ingestion", "__future__")}
+
+
+def test_glue_installs_every_package_the_job_imports_at_the_locked_version(module: rules.Module) -> None:
+    paths = [p for rel in GLUE_JOB_PACKAGES for p in ((REPO / rel).rglob("*.py") if (REPO / rel).is_dir() else [REPO / rel])]
+    needed = {DIST_OF_MODULE.get(m, m) for m in _third_party_imports(paths)} - GLUE_5_PROVIDED
+    shipped = dict(
+        spec.split("==") for spec in module.variables["glue_additional_python_modules"]["default"].split(",")
+    )
+    assert needed <= set(shipped), f"Glue would not have {sorted(needed - set(shipped))}"
+    locked = dict(line.split("==") for line in _read("requirements.lock").splitlines() if "==" in line)
+    assert {d: v for d, v in shipped.items() if locked.get(d) != v} == {}, "Glue pins differ from requirements.lock"

@@ -1,0 +1,229 @@
+"""Raw NDJSON lines -> bronze rows and reject rows: the parse kernel every Spark task runs.
+
+Spark reads the raw files as text and hands each task's lines to this kernel as Arrow batches
+(`mapInArrow`); DuckDB parses them, vectorized, once per line. A line becomes a row when it is one
+JSON object with unique keys: each source field keeps the text that arrived (strings unquoted,
+numbers, booleans, arrays and objects as compact JSON), unknown keys go to `_rescued_data` as a JSON
+object of strings. Any other non-blank line becomes a reject with its raw text and a reason.
+Pure Arrow in, Arrow out: tested without Spark.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import unquote
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.bronze.schema import DatasetSpec
+
+# Reasons a line is quarantined, in the order they are checked.
+MALFORMED_JSON = "malformed_json"
+NOT_A_JSON_OBJECT = "not_a_json_object"
+DUPLICATE_KEYS = "duplicate_keys"  # ambiguous: which value is the record's? Quarantined, not guessed
+REJECT_REASONS = (MALFORMED_JSON, NOT_A_JSON_OBJECT, DUPLICATE_KEYS)
+_BLANK, _ROW = -1, 0  # blank lines are not records: neither a row nor a reject
+
+_INGEST_DATE = re.compile(r"ingest_date=(\d{4}-\d{2}-\d{2})")
+LINE_SCHEMA = pa.schema([pa.field("value", pa.string()), pa.field("_source_file", pa.string())])
+
+
+@dataclass(frozen=True)
+class BatchStamp:
+    """What every row of one batch carries."""
+
+    batch_id: str
+    ingested_at: datetime  # UTC
+    fallback_ingest_date: str  # YYYY-MM-DD, for raw files outside an ingest_date= folder
+
+
+@dataclass
+class ParsedLines:
+    rows: pa.Table  # spec.data_schema()
+    rejects: pa.Table  # DatasetSpec.rejects_schema()
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _kernel_sql(spec: DatasetSpec) -> str:
+    """One row out per line in, in the same order: what DuckDB can tell about each line."""
+    fields_as_text = json.dumps({f: "VARCHAR" for f in spec.fields})
+    # A CASE branch runs only for the rows that reach it: a malformed line is never parsed further.
+    return f"""
+with
+checked as (
+    select
+        value,
+        case when starts_with(value, '{{') then false else trim(value) = '' end as is_blank,
+        json_valid(value) as is_json
+    from lines
+),
+kinded as (
+    select
+        *,
+        case
+            when not is_json then false
+            when starts_with(value, '{{') then true
+            else json_type(value) = 'OBJECT'
+        end as is_object
+    from checked
+)
+select
+    is_blank,
+    is_json,
+    is_object,
+    case when is_object then json_keys(value) end as keys,
+    case when is_object then json_transform(value, '{fields_as_text}') end as record
+from kinded
+"""
+
+
+def _rescue_sql(spec: DatasetSpec) -> str:
+    known = _sql_list(spec.fields)
+    return f"""
+select map_from_entries(list_filter(
+    map_entries(json_transform(value, '"MAP(VARCHAR, VARCHAR)"')),
+    entry -> not list_contains({known}, entry.key)
+))::json::varchar as rescued
+from lines
+"""
+
+
+def _rows_with(keys: pa.ListArray, known: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the rows that have an unknown key, and of the rows that repeat a key."""
+    flat = pc.list_flatten(keys)
+    if len(flat) == 0:
+        return np.array([], np.int64), np.array([], np.int64)
+    parents = pc.list_parent_indices(keys).to_numpy().astype(np.int64)
+    unknown = parents[pc.invert(pc.is_in(flat, value_set=pa.array(known, pa.string()))).to_numpy(zero_copy_only=False)]
+    # A key repeated in a row is a repeated (row, key code) pair.
+    codes = pc.dictionary_encode(flat)
+    pairs = parents * len(codes.dictionary) + codes.indices.to_numpy().astype(np.int64)
+    if len(keys) * len(codes.dictionary) <= 50_000_000:
+        counts = np.bincount(pairs)
+        repeated = np.flatnonzero(counts > 1) // len(codes.dictionary)
+    else:  # many distinct keys in one batch: sort instead of counting
+        values, counts = np.unique(pairs, return_counts=True)
+        repeated = values[counts > 1] // len(codes.dictionary)
+    return np.unique(unknown), np.unique(repeated)
+
+
+def _source_columns(source_file: pa.ChunkedArray | pa.Array, fallback_date: str) -> tuple[pa.Array, pa.Array]:
+    """Plain path and ingest date of each line's file, worked out once per distinct file."""
+    encoded = pc.dictionary_encode(source_file)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    paths, dates = [], []
+    for uri in encoded.dictionary.to_pylist():
+        # Spark names local files as URL-encoded file: URIs; keep the plain path of the listing.
+        path = unquote(re.sub(r"^file:(//)?", "", uri))
+        found = _INGEST_DATE.search(path)
+        paths.append(path)
+        dates.append(date.fromisoformat(found.group(1) if found else fallback_date))
+    indices = encoded.indices
+    return (
+        pc.take(pa.array(paths, pa.string()), indices),
+        pc.take(pa.array(dates, pa.date32()), indices),
+    )
+
+
+class LineParser:
+    """Parses batches of raw lines of one dataset and batch.
+
+    One DuckDB connection with one thread: Spark already runs one task per core.
+    """
+
+    def __init__(self, spec: DatasetSpec, stamp: BatchStamp):
+        self.spec = spec
+        self.stamp = stamp
+        self._kernel = _kernel_sql(spec)
+        self._rescue = _rescue_sql(spec)
+        self._con = duckdb.connect(config={"threads": 1})
+        self._ingested_at = pa.scalar(stamp.ingested_at, pa.timestamp("us", tz="UTC"))
+
+    def _query(self, sql: str, lines: pa.Table) -> pa.Table:
+        self._con.register("lines", lines)
+        try:
+            return self._con.execute(sql).to_arrow_table()
+        finally:
+            self._con.unregister("lines")
+
+    def parse(self, batch: pa.RecordBatch | pa.Table) -> ParsedLines:
+        lines = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        if lines.num_rows == 0:
+            return ParsedLines(self.spec.data_schema().empty_table(), self.spec.rejects_schema().empty_table())
+        facts = self._query(self._kernel, lines.select(["value"])).combine_chunks()
+        if facts.num_rows != lines.num_rows:
+            raise AssertionError("the parse kernel must return one row per line, in order")
+        outcome, unknown_key_rows = self._classify(facts)
+        is_row, is_reject = outcome == _ROW, outcome > _ROW
+
+        source_file, ingest_date = _source_columns(lines.column("_source_file"), self.stamp.fallback_ingest_date)
+        record = facts.column("record").chunk(0)
+        rows = pa.table(
+            {
+                **{f: record.field(f) for f in self.spec.fields},
+                "_rescued_data": self._rescued(lines.column("value"), unknown_key_rows, lines.num_rows),
+                "_source_file": source_file,
+                "_ingest_date": ingest_date,
+            }
+        )
+        rejects = pa.table({"_raw_line": lines.column("value"), "_source_file": source_file, "_ingest_date": ingest_date})
+        rejects = rejects.filter(pa.array(is_reject))
+        reasons = pa.array(np.array(REJECT_REASONS)[outcome[is_reject] - 1], pa.string())
+        return ParsedLines(
+            rows=self._conform(rows.filter(pa.array(is_row)), self.spec.data_schema()),
+            rejects=self._conform(rejects.append_column("_reject_reason", reasons), self.spec.rejects_schema()),
+        )
+
+    def _classify(self, facts: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        """Each line's outcome (_BLANK, _ROW, or 1 + its index in REJECT_REASONS), and the rows to rescue."""
+        is_json = facts.column("is_json").to_numpy(zero_copy_only=False)
+        is_object = facts.column("is_object").to_numpy(zero_copy_only=False)
+        outcome = np.full(facts.num_rows, _ROW, dtype=np.int8)
+        outcome[~is_json] = 1 + REJECT_REASONS.index(MALFORMED_JSON)
+        outcome[is_json & ~is_object] = 1 + REJECT_REASONS.index(NOT_A_JSON_OBJECT)
+        unknown, repeated = _rows_with(facts.column("keys").chunk(0), self.spec.fields)
+        outcome[repeated] = 1 + REJECT_REASONS.index(DUPLICATE_KEYS)
+        outcome[facts.column("is_blank").to_numpy(zero_copy_only=False)] = _BLANK
+        return outcome, unknown[outcome[unknown] == _ROW]
+
+    def _rescued(self, value: pa.ChunkedArray, rows: np.ndarray, n: int) -> pa.Array:
+        """`_rescued_data` for the few rows with unknown keys; null elsewhere."""
+        rescued = np.full(n, None, dtype=object)
+        if len(rows):
+            found = self._query(self._rescue, pa.table({"value": pc.take(value, pa.array(rows))}))
+            rescued[rows] = found.column("rescued").to_numpy(zero_copy_only=False)
+        return pa.array(rescued, pa.string())
+
+    def _conform(self, table: pa.Table, schema: pa.Schema) -> pa.Table:
+        n = table.num_rows  # batch-wide values are repeated, not computed per row
+        columns = []
+        for field in schema:
+            if field.name == "_ingested_at":
+                columns.append(pa.repeat(self._ingested_at, n))
+            elif field.name == "_batch_id":
+                columns.append(pa.repeat(pa.scalar(self.stamp.batch_id, field.type), n))
+            else:
+                columns.append(table.column(field.name).cast(field.type))
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def parse_lines(lines: pa.Table, spec: DatasetSpec, stamp: BatchStamp) -> ParsedLines:
+    """One-shot form of LineParser, for tests and small inputs."""
+    parser = LineParser(spec, stamp)
+    try:
+        return parser.parse(lines)
+    finally:
+        parser.close()

@@ -1,0 +1,70 @@
+"""The parse kernel as one Spark frame: rows and rejects together, told apart by `_is_reject`.
+
+Spark's own Delta writer needs a DataFrame per table; this frame feeds both (see SparkDeltaWriter),
+so the native path runs the very kernel the Parquet + delta-rs path runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ingestion.bronze.parse import BatchStamp, LineParser
+from ingestion.bronze.schema import DatasetSpec
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+_SPARK_TYPES = {pa.string(): "string", pa.date32(): "date", pa.timestamp("us", tz="UTC"): "timestamp"}
+
+
+def union_schema(spec: DatasetSpec) -> pa.Schema:
+    fields = {f.name: f for f in spec.data_schema()}
+    for f in spec.rejects_schema():
+        fields.setdefault(f.name, f)
+    return pa.schema([*fields.values(), pa.field("_is_reject", pa.bool_())])
+
+
+def union_ddl(spec: DatasetSpec) -> str:
+    return ", ".join(
+        f"`{f.name}` {'boolean' if f.type == pa.bool_() else _SPARK_TYPES[f.type]}" for f in union_schema(spec)
+    )
+
+
+@dataclass(frozen=True)
+class UnionTask:
+    spec: DatasetSpec
+    stamp: BatchStamp
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        parser = LineParser(self.spec, self.stamp)
+        schema = union_schema(self.spec)
+        try:
+            for batch in batches:
+                parsed = parser.parse(batch)
+                for table, is_reject in ((parsed.rows, False), (parsed.rejects, True)):
+                    if table.num_rows:
+                        yield from _widen(table, is_reject, schema).to_batches()
+        finally:
+            parser.close()
+
+
+def _widen(table: pa.Table, is_reject: bool, schema: pa.Schema) -> pa.Table:
+    n = table.num_rows
+    columns = []
+    for field in schema:
+        if field.name == "_is_reject":
+            columns.append(pa.repeat(pa.scalar(is_reject), n))
+        elif field.name in table.column_names:
+            columns.append(table.column(field.name))
+        else:
+            columns.append(pa.nulls(n, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def parsed_frame(lines: DataFrame, target) -> DataFrame:
+    """`lines` (value, _source_file) parsed into one frame of the union schema."""
+    return lines.mapInArrow(UnionTask(target.spec, target.stamp), union_ddl(target.spec))
