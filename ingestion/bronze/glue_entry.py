@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 
 from pyspark.sql import SparkSession
@@ -31,6 +32,7 @@ def main(argv: Sequence[str]) -> int:
     options = parse_job_args(argv)
     on_glue = "--JOB_NAME" in argv
     spark = _session(on_glue)
+    started = time.perf_counter()
     try:
         result = run(spark, options)
     except (MissingInputError, RejectThresholdExceeded) as error:
@@ -39,5 +41,5 @@ def main(argv: Sequence[str]) -> int:
     finally:
         if not on_glue:
             spark.stop()  # a JVM left running at interpreter exit can abort the process
-    print(json.dumps(result.as_dict()))
+    print(json.dumps({**result.as_dict(), "seconds": round(time.perf_counter() - started, 2)}))
     return 0

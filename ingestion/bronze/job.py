@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -100,7 +101,9 @@ def run(spark: SparkSession, options: BronzeJobOptions) -> BronzeRunResult:
     writer = choose_writer(spark, options.writer)
     stamp = BatchStamp(plan.batch_id, plan.ingested_at, plan.ingested_at.date().isoformat())
     lines = read_lines(spark, [f.uri for f in plan.files], options.max_files_per_partition)
+    started = time.perf_counter()
     staged_rows, staged_rejects = writer.stage(lines, BatchTarget(spec, stamp, data_path, rejects_path))
+    log.info("%s: parsed and staged in %.1fs", spec.name, time.perf_counter() - started)
     _failpoint("after_stage")
     total = staged_rows.num_rows + staged_rejects.num_rows
     share = staged_rejects.num_rows / total if total else 0.0

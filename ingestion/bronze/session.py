@@ -8,6 +8,8 @@ import sys
 
 from pyspark.sql import SparkSession
 
+from ingestion.bronze import class_archive
+
 log = logging.getLogger(__name__)
 
 # Settings both writer paths rely on: UTC so timestamps never depend on the machine, and INT64
@@ -25,8 +27,12 @@ LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.driver.memory": os.environ.get("OAKVALE_SPARK_DRIVER_MEMORY", "2g"),
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.extraJavaOptions": "-Dderby.system.home=/tmp/oakvale-derby",
 }
+
+
+def _driver_java_options() -> str:
+    options = ["-Dderby.system.home=/tmp/oakvale-derby", *class_archive.java_options()]
+    return " ".join([*options, os.environ.get("OAKVALE_SPARK_JAVA_OPTIONS", "")]).strip()
 
 
 def local_session(app_name: str = "oakvale-bronze") -> SparkSession:
@@ -34,7 +40,7 @@ def local_session(app_name: str = "oakvale-bronze") -> SparkSession:
     # Python workers (the parse kernel) run this interpreter, the venv's, not the first python3 on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(os.environ.get("OAKVALE_SPARK_MASTER", "local[*]")).appName(app_name)
-    for key, value in {**LOCAL_CONF, **JOB_CONF}.items():
+    for key, value in {**LOCAL_CONF, **JOB_CONF, "spark.driver.extraJavaOptions": _driver_java_options()}.items():
         builder = builder.config(key, value)
     jars = os.environ.get("OAKVALE_DELTA_JARS")
     if jars:
