@@ -2,9 +2,10 @@
 
 Spark reads the raw files as text and hands each task's lines to this kernel as Arrow batches
 (`mapInArrow`); DuckDB parses them, vectorized, once per line. A line becomes a row when it is one
-JSON object with unique keys: each source field keeps the text that arrived (strings unquoted,
-numbers, booleans, arrays and objects as compact JSON), unknown keys go to `_rescued_data` as a JSON
-object of strings. Any other non-blank line becomes a reject with its raw text and a reason.
+JSON object: each source field keeps the text that arrived (strings unquoted; numbers, booleans,
+arrays and objects as compact JSON), unknown keys go to `_rescued_data` as a JSON object of strings,
+and a key given twice keeps its last value (as Spark, Python and JavaScript read JSON). Any other
+non-blank line becomes a reject with its raw text and a reason.
 Pure Arrow in, Arrow out: tested without Spark.
 """
 
@@ -26,8 +27,7 @@ from ingestion.bronze.schema import DatasetSpec
 # Reasons a line is quarantined, in the order they are checked.
 MALFORMED_JSON = "malformed_json"
 NOT_A_JSON_OBJECT = "not_a_json_object"
-DUPLICATE_KEYS = "duplicate_keys"  # ambiguous: which value is the record's? Quarantined, not guessed
-REJECT_REASONS = (MALFORMED_JSON, NOT_A_JSON_OBJECT, DUPLICATE_KEYS)
+REJECT_REASONS = (MALFORMED_JSON, NOT_A_JSON_OBJECT)
 _BLANK, _ROW = -1, 0  # blank lines are not records: neither a row nor a reject
 
 _INGEST_DATE = re.compile(r"ingest_date=(\d{4}-\d{2}-\d{2})")
@@ -97,6 +97,13 @@ from lines
 """
 
 
+def _as_text(value) -> str | None:
+    """A JSON value as bronze keeps it: strings as they are, anything else as compact JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _rows_with(keys: pa.ListArray, known: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the rows that have an unknown key, and of the rows that repeat a key."""
     flat = pc.list_flatten(keys)
@@ -163,20 +170,19 @@ class LineParser:
         facts = self._query(self._kernel, lines.select(["value"])).combine_chunks()
         if facts.num_rows != lines.num_rows:
             raise AssertionError("the parse kernel must return one row per line, in order")
-        outcome, unknown_key_rows = self._classify(facts)
+        value = lines.column("value")
+        outcome = self._outcome(facts)
+        unknown, repeated = _rows_with(facts.column("keys").chunk(0), self.spec.fields)
+        record = facts.column("record").chunk(0)
+        fields = {f: record.field(f) for f in self.spec.fields}
+        rescued = self._rescued(value, np.setdiff1d(unknown, repeated), lines.num_rows)
+        if len(repeated):
+            fields, rescued = self._last_value_wins(value, repeated, fields, rescued, outcome)
         is_row, is_reject = outcome == _ROW, outcome > _ROW
 
         source_file, ingest_date = _source_columns(lines.column("_source_file"), self.stamp.fallback_ingest_date)
-        record = facts.column("record").chunk(0)
-        rows = pa.table(
-            {
-                **{f: record.field(f) for f in self.spec.fields},
-                "_rescued_data": self._rescued(lines.column("value"), unknown_key_rows, lines.num_rows),
-                "_source_file": source_file,
-                "_ingest_date": ingest_date,
-            }
-        )
-        rejects = pa.table({"_raw_line": lines.column("value"), "_source_file": source_file, "_ingest_date": ingest_date})
+        rows = pa.table({**fields, "_rescued_data": rescued, "_source_file": source_file, "_ingest_date": ingest_date})
+        rejects = pa.table({"_raw_line": value, "_source_file": source_file, "_ingest_date": ingest_date})
         rejects = rejects.filter(pa.array(is_reject))
         reasons = pa.array(np.array(REJECT_REASONS)[outcome[is_reject] - 1], pa.string())
         return ParsedLines(
@@ -184,17 +190,16 @@ class LineParser:
             rejects=self._conform(rejects.append_column("_reject_reason", reasons), self.spec.rejects_schema()),
         )
 
-    def _classify(self, facts: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-        """Each line's outcome (_BLANK, _ROW, or 1 + its index in REJECT_REASONS), and the rows to rescue."""
+    @staticmethod
+    def _outcome(facts: pa.Table) -> np.ndarray:
+        """Each line's outcome: _BLANK, _ROW, or 1 + the index of its reason in REJECT_REASONS."""
         is_json = facts.column("is_json").to_numpy(zero_copy_only=False)
         is_object = facts.column("is_object").to_numpy(zero_copy_only=False)
         outcome = np.full(facts.num_rows, _ROW, dtype=np.int8)
         outcome[~is_json] = 1 + REJECT_REASONS.index(MALFORMED_JSON)
         outcome[is_json & ~is_object] = 1 + REJECT_REASONS.index(NOT_A_JSON_OBJECT)
-        unknown, repeated = _rows_with(facts.column("keys").chunk(0), self.spec.fields)
-        outcome[repeated] = 1 + REJECT_REASONS.index(DUPLICATE_KEYS)
         outcome[facts.column("is_blank").to_numpy(zero_copy_only=False)] = _BLANK
-        return outcome, unknown[outcome[unknown] == _ROW]
+        return outcome
 
     def _rescued(self, value: pa.ChunkedArray, rows: np.ndarray, n: int) -> pa.Array:
         """`_rescued_data` for the few rows with unknown keys; null elsewhere."""
@@ -203,6 +208,22 @@ class LineParser:
             found = self._query(self._rescue, pa.table({"value": pc.take(value, pa.array(rows))}))
             rescued[rows] = found.column("rescued").to_numpy(zero_copy_only=False)
         return pa.array(rescued, pa.string())
+
+    def _last_value_wins(self, value, repeated, fields, rescued, outcome):
+        """Rows that give a key twice, re-read in Python (rare): DuckDB keeps a key's first value."""
+        columns = {f: a.to_pylist() for f, a in fields.items()}
+        rescued_values = rescued.to_pylist()
+        for row in repeated.tolist():
+            try:
+                doc = json.loads(value[row].as_py())
+            except ValueError:  # DuckDB's reader is more lenient (trailing commas): keep it strict here
+                outcome[row] = 1 + REJECT_REASONS.index(MALFORMED_JSON)
+                continue
+            for f in self.spec.fields:
+                columns[f][row] = _as_text(doc.get(f))
+            extra = {k: _as_text(v) for k, v in doc.items() if k not in self.spec.fields}
+            rescued_values[row] = json.dumps(extra, separators=(",", ":"), ensure_ascii=False) if extra else None
+        return {f: pa.array(v, pa.string()) for f, v in columns.items()}, pa.array(rescued_values, pa.string())
 
     def _conform(self, table: pa.Table, schema: pa.Schema) -> pa.Table:
         n = table.num_rows  # batch-wide values are repeated, not computed per row

@@ -32,25 +32,12 @@ def _as_text(value) -> str | None:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-class _Duplicate(Exception):
-    pass
-
-
-def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise _Duplicate
-    return dict(pairs)
-
-
 def oracle(line: str, fields: tuple[str, ...]) -> tuple[str, dict | str] | None:
     """('row', values) or ('reject', reason) for one line, None for a blank line."""
     if line.strip(" ") == "":
         return None
     try:
-        doc = json.loads(line, object_pairs_hook=_no_duplicates)
-    except _Duplicate:
-        return "reject", "duplicate_keys"
+        doc = json.loads(line)  # a key given twice: the last value wins
     except ValueError:
         return "reject", "malformed_json"
     if not isinstance(doc, dict):
@@ -81,7 +68,7 @@ def test_edge_cases_match_the_contract():
         "",
         "   ",
         movie(4, promo_code="X1", source_system={"id": 7}),
-        '{"movie_id": "tt0000005", "title": "a", "title": "b"}',
+        '{"movie_id": "tt0000005", "title": "a", "title": "b", "x": 1, "x": [2]}',
         "[1, 2]",
         "null",
         '"just a string"',
@@ -89,7 +76,7 @@ def test_edge_cases_match_the_contract():
         "not json at all",
         "{}",
     ]
-    assert _check_against_oracle(values) == (5, 6)
+    assert _check_against_oracle(values) == (6, 5)
 
 
 def test_every_reject_keeps_its_raw_line_and_every_row_its_metadata():
