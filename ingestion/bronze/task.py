@@ -14,7 +14,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -134,7 +134,7 @@ class _StagedParquetFile:
 def _stat_value(value) -> str | None:
     if isinstance(value, str):
         return value if len(value) <= STATS_MAX_STRING else None
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     return None  # timestamps and others: Delta's millisecond format would round a max down
 
