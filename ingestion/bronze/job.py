@@ -31,7 +31,9 @@ class BronzeJobOptions(BaseModel):
     writer: Literal["auto", "spark-delta", "parquet+delta-rs"] = "auto"
     catalog: Literal["auto", "glue", "local", "none"] = "auto"
     bronze_database: str = "oakvale_bronze"
-    max_files_per_partition: int = Field(default=4, ge=1)
+    max_files_per_partition: int | None = Field(
+        default=None, ge=1, description="files a run may add to one partition; default: Spark's parallelism (its cores)"
+    )
     aws_region: str | None = None
 
     @property
@@ -100,7 +102,9 @@ def run(spark: SparkSession, options: BronzeJobOptions) -> BronzeRunResult:
     log.info("%s: batch %s with %d raw file(s)", spec.name, plan.batch_id, len(plan.files))
     writer = choose_writer(spark, options.writer)
     stamp = BatchStamp(plan.batch_id, plan.ingested_at, plan.ingested_at.date().isoformat())
-    lines = read_lines(spark, [f.uri for f in plan.files], options.max_files_per_partition)
+    # Each task writes one file per partition it sees: as many tasks as cores keeps every core busy.
+    max_tasks = options.max_files_per_partition or spark.sparkContext.defaultParallelism
+    lines = read_lines(spark, [f.uri for f in plan.files], max_tasks)
     started = time.perf_counter()
     staged_rows, staged_rejects = writer.stage(lines, BatchTarget(spec, stamp, data_path, rejects_path))
     log.info("%s: parsed and staged in %.1fs", spec.name, time.perf_counter() - started)

@@ -141,3 +141,20 @@ def test_files_per_partition_are_bounded(spark, data_root):
     run(spark, options(data_root, max_files_per_partition=2))
     files = DeltaTable(str(data_root / "lakehouse/bronze/movies")).file_uris()
     assert 1 <= len(files) <= 2
+
+
+def test_default_file_bound_is_sparks_parallelism(spark, data_root):
+    paths = [
+        str(write_raw(data_root, "movies", "2026-11-20", f"r1-{part}", [movie(part * 10 + i) for i in range(10)]))
+        for part in range(6)
+    ]
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")  # small input splits: more than the cores
+    try:
+        splits = spark.read.text(paths).rdd.getNumPartitions()
+        run(spark, options(data_root))
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
+    assert splits > spark.sparkContext.defaultParallelism
+    files = DeltaTable(str(data_root / "lakehouse/bronze/movies")).file_uris()
+    assert 1 <= len(files) <= spark.sparkContext.defaultParallelism
