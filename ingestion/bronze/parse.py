@@ -31,7 +31,6 @@ REJECT_REASONS = (MALFORMED_JSON, NOT_A_JSON_OBJECT)
 _BLANK, _ROW = -1, 0  # blank lines are not records: neither a row nor a reject
 
 _INGEST_DATE = re.compile(r"ingest_date=(\d{4}-\d{2}-\d{2})")
-LINE_SCHEMA = pa.schema([pa.field("value", pa.string()), pa.field("_source_file", pa.string())])
 
 
 @dataclass(frozen=True)
@@ -240,11 +239,14 @@ class LineParser:
     def close(self) -> None:
         self._con.close()
 
+    def __enter__(self) -> LineParser:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
 
 def parse_lines(lines: pa.Table, spec: DatasetSpec, stamp: BatchStamp) -> ParsedLines:
     """One-shot form of LineParser, for tests and small inputs."""
-    parser = LineParser(spec, stamp)
-    try:
+    with LineParser(spec, stamp) as parser:
         return parser.parse(lines)
-    finally:
-        parser.close()

@@ -52,16 +52,13 @@ class StageTask:
     staging_dirs: dict[str, str]  # ROWS / REJECTS -> staging folder (local path or s3:// URI)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        parser = LineParser(self.spec, self.stamp)
         files = _PartitionedFiles(self.staging_dirs)
-        try:
+        with LineParser(self.spec, self.stamp) as parser:
             for batch in batches:
                 parsed = parser.parse(batch)
                 files.add(ROWS, parsed.rows)
                 files.add(REJECTS, parsed.rejects)
-            written = files.close()
-        finally:
-            parser.close()
+        written = files.close()
         if written:
             yield pa.RecordBatch.from_pylist(written, schema=STAGED_FILE_SCHEMA)
 
@@ -78,8 +75,9 @@ class _PartitionedFiles:
         if rows.num_rows == 0:
             return
         dates = rows.column(PARTITION_COLUMN)
-        for day in pc.unique(dates).to_pylist():
-            part = rows if pc.count_distinct(dates).as_py() == 1 else rows.filter(pc.equal(dates, day))
+        days = pc.unique(dates).to_pylist()
+        for day in days:
+            part = rows if len(days) == 1 else rows.filter(pc.equal(dates, day))
             key = (table_kind, day)
             self.buffers.setdefault(key, []).append(part.drop_columns([PARTITION_COLUMN]))
             if sum(t.num_rows for t in self.buffers[key]) >= ROW_GROUP_ROWS:

@@ -40,16 +40,13 @@ class UnionTask:
     stamp: BatchStamp
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        parser = LineParser(self.spec, self.stamp)
         schema = union_schema(self.spec)
-        try:
+        with LineParser(self.spec, self.stamp) as parser:
             for batch in batches:
                 parsed = parser.parse(batch)
                 for table, is_reject in ((parsed.rows, False), (parsed.rejects, True)):
                     if table.num_rows:
                         yield from _widen(table, is_reject, schema).to_batches()
-        finally:
-            parser.close()
 
 
 def _widen(table: pa.Table, is_reject: bool, schema: pa.Schema) -> pa.Table:

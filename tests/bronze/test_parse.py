@@ -116,11 +116,8 @@ def test_the_generators_dirty_feed_matches_the_oracle(tmp_path: Path, dataset: s
 
 
 def test_batches_of_one_parser_are_independent():
-    parser = LineParser(dataset_spec("movies"), STAMP)
-    try:
+    with LineParser(dataset_spec("movies"), STAMP) as parser:
         first = parser.parse(_lines([movie(1), movie(2, extra=1)]).to_batches()[0])
         second = parser.parse(_lines([movie(3)]))
-    finally:
-        parser.close()
     assert first.rows.column("_rescued_data").to_pylist() == [None, '{"extra":"1"}']
     assert second.rows.column("movie_id").to_pylist() == ["tt0000003"]
