@@ -43,6 +43,7 @@ MPAA_VARIANTS = "['PG13','pg-13','PG 13','Rated R','nr']"
 TAGS = "['must-see','overrated','slow-burn','feel-good','plot-twist','great-acting','scary','funny']"
 
 
+# Bench bronze is generated in SQL, with no raw files behind it: _source_line is null throughout.
 def movies_sql(first: int, count: int, day: dt.date, batch: int, universe: int) -> str:
     """Movies first..first+count-1 (1-based ids); ~1% of each dirty field; 0.1% exact duplicates."""
     day_s = day.isoformat()
@@ -70,11 +71,12 @@ def movies_sql(first: int, count: int, day: dt.date, batch: int, universe: int) 
         case when i % 101 = 0 then '{{"promo_code":"X"}}' end as _rescued_data
       from ids
     )
-    select *, 'file:///bench/raw/movies/{day_s}.json' as _source_file, date '{day_s}' as _ingest_date,
+    select *, 'file:///bench/raw/movies/{day_s}.json' as _source_file, cast(null as bigint) as _source_line,
+           date '{day_s}' as _ingest_date,
            timestamptz '{day_s} 06:00:00+00' as _ingested_at, 'movies-{batch:06d}' as _batch_id
     from rows
     union all
-    select *, 'file:///bench/raw/movies/{day_s}.json', date '{day_s}', timestamptz '{day_s} 06:00:00+00',
+    select *, 'file:///bench/raw/movies/{day_s}.json', null, date '{day_s}', timestamptz '{day_s} 06:00:00+00',
            'movies-{batch:06d}'
     from rows where cast(substr(movie_id, 3) as bigint) % 1000 = 0
     """
@@ -102,11 +104,12 @@ def reviews_sql(first: int, count: int, day: dt.date, batch: int, universe: int)
         cast(null as varchar) as _rescued_data
       from ids
     )
-    select *, 'file:///bench/raw/reviews/{day_s}.json' as _source_file, date '{day_s}' as _ingest_date,
+    select *, 'file:///bench/raw/reviews/{day_s}.json' as _source_file, cast(null as bigint) as _source_line,
+           date '{day_s}' as _ingest_date,
            timestamptz '{day_s} 06:00:00+00' as _ingested_at, 'reviews-{batch:06d}' as _batch_id
     from rows
     union all
-    select *, 'file:///bench/raw/reviews/{day_s}.json', date '{day_s}', timestamptz '{day_s} 06:00:00+00',
+    select *, 'file:///bench/raw/reviews/{day_s}.json', null, date '{day_s}', timestamptz '{day_s} 06:00:00+00',
            'reviews-{batch:06d}'
     from rows where hash(review_id) % 1000 = 0
     """
@@ -116,7 +119,8 @@ def rejects_sql(dataset: str, day: dt.date, batch: int, count: int) -> str:
     day_s = day.isoformat()
     return f"""
     select '{{"broken' || range as _raw_line, 'malformed_json' as _reject_reason,
-           'file:///bench/raw/{dataset}/{day_s}.json' as _source_file, date '{day_s}' as _ingest_date,
+           'file:///bench/raw/{dataset}/{day_s}.json' as _source_file, cast(null as bigint) as _source_line,
+           date '{day_s}' as _ingest_date,
            timestamptz '{day_s} 06:00:00+00' as _ingested_at, '{dataset}-{batch:06d}' as _batch_id
     from range({count})
     """

@@ -122,7 +122,15 @@ def _rows_with(keys: pa.ListArray, known: tuple[str, ...]) -> tuple[np.ndarray, 
     return np.unique(unknown), np.unique(repeated)
 
 
-def _source_columns(source_file: pa.ChunkedArray | pa.Array, fallback_date: str) -> tuple[pa.Array, pa.Array]:
+@dataclass
+class _Sources:
+    paths: list[str]  # the batch's distinct files, as plain paths
+    path_index: np.ndarray  # each line's index into paths
+    source_file: pa.Array  # each line's plain path
+    ingest_date: pa.Array  # each line's ingest date
+
+
+def _sources(source_file: pa.ChunkedArray | pa.Array, fallback_date: str) -> _Sources:
     """Plain path and ingest date of each line's file, worked out once per distinct file."""
     encoded = pc.dictionary_encode(source_file)
     if isinstance(encoded, pa.ChunkedArray):
@@ -135,10 +143,39 @@ def _source_columns(source_file: pa.ChunkedArray | pa.Array, fallback_date: str)
         paths.append(path)
         dates.append(date.fromisoformat(found.group(1) if found else fallback_date))
     indices = encoded.indices
-    return (
-        pc.take(pa.array(paths, pa.string()), indices),
-        pc.take(pa.array(dates, pa.date32()), indices),
+    return _Sources(
+        paths=paths,
+        path_index=indices.to_numpy(zero_copy_only=False),
+        source_file=pc.take(pa.array(paths, pa.string()), indices),
+        ingest_date=pc.take(pa.array(dates, pa.date32()), indices),
     )
+
+
+class _LineNumbers:
+    """Numbers each raw line within its file, across the batches of one Spark task.
+
+    A task reads each of its file parts from its first line to its last, in order, and batches keep
+    that order, so a file's lines arrive as consecutive runs. A part that starts past byte 0 (Spark
+    split a large uncompressed file) has no known first line: its lines get no number.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}  # path -> lines numbered so far
+
+    def number(self, paths: list[str], path_index: np.ndarray, block_start: np.ndarray) -> pa.Array:
+        n = len(path_index)
+        numbers = np.zeros(n, dtype=np.int64)
+        known = np.ones(n, dtype=bool)
+        boundaries = np.flatnonzero((path_index[1:] != path_index[:-1]) | (block_start[1:] != block_start[:-1])) + 1
+        for start, end in zip([0, *boundaries.tolist()], [*boundaries.tolist(), n]):
+            if block_start[start] != 0:
+                known[start:end] = False
+                continue
+            path = paths[path_index[start]]
+            first = self._seen.get(path, 0)
+            numbers[start:end] = np.arange(first + 1, first + 1 + end - start)
+            self._seen[path] = first + end - start
+        return pa.array(numbers, pa.int64(), mask=~known)
 
 
 class LineParser:
@@ -153,6 +190,7 @@ class LineParser:
         self._kernel = _kernel_sql(spec)
         self._rescue = _rescue_sql(spec)
         self._con = duckdb.connect(config={"threads": 1})
+        self._line_numbers = _LineNumbers()
         self._ingested_at = pa.scalar(stamp.ingested_at, pa.timestamp("us", tz="UTC"))
 
     def _query(self, sql: str, lines: pa.Table) -> pa.Table:
@@ -179,9 +217,18 @@ class LineParser:
             fields, rescued = self._last_value_wins(value, repeated, fields, rescued, outcome)
         is_row, is_reject = outcome == _ROW, outcome > _ROW
 
-        source_file, ingest_date = _source_columns(lines.column("_source_file"), self.stamp.fallback_ingest_date)
-        rows = pa.table({**fields, "_rescued_data": rescued, "_source_file": source_file, "_ingest_date": ingest_date})
-        rejects = pa.table({"_raw_line": value, "_source_file": source_file, "_ingest_date": ingest_date})
+        found = _sources(lines.column("_source_file"), self.stamp.fallback_ingest_date)
+        # Lines without a _block_start (tests, small inputs) come from whole files.
+        block_start = (
+            lines.column("_block_start").to_numpy() if "_block_start" in lines.column_names else np.zeros(lines.num_rows, np.int64)
+        )
+        source = {
+            "_source_file": found.source_file,
+            "_source_line": self._line_numbers.number(found.paths, found.path_index, block_start),
+            "_ingest_date": found.ingest_date,
+        }
+        rows = pa.table({**fields, "_rescued_data": rescued, **source})
+        rejects = pa.table({"_raw_line": value, **source})
         rejects = rejects.filter(pa.array(is_reject))
         reasons = pa.array(np.array(REJECT_REASONS)[outcome[is_reject] - 1], pa.string())
         return ParsedLines(

@@ -13,10 +13,16 @@ from ingestion import storage
 
 
 def read_lines(spark: SparkSession, files: list[str], max_tasks: int) -> DataFrame:
-    """Lines of the given raw files as (value, _source_file), in at most `max_tasks` tasks.
+    """Lines of the given raw files as (value, _source_file, _block_start), in at most `max_tasks` tasks.
+
+    `_block_start` is the byte where the task's part of the file begins: 0 unless Spark split a
+    large uncompressed file. A task reads its parts line by line, in order, so the parse kernel can
+    number the lines of every part that starts at the beginning of its file.
 
     Each task writes one file per table and partition, so `max_tasks` bounds the files a run adds
     to a partition; coalesce merges input splits without a shuffle.
     """
     lines = spark.read.text([storage.to_spark_uri(f) for f in files])
-    return lines.select("value", F.input_file_name().alias("_source_file")).coalesce(max_tasks)
+    return lines.select(
+        "value", F.input_file_name().alias("_source_file"), F.input_file_block_start().alias("_block_start")
+    ).coalesce(max_tasks)

@@ -32,6 +32,7 @@ REVIEW_FIELDS = ("review_id", "movie_id", "user_id", "rating", "review_ts", "sou
 # Metadata shared by data and rejects tables, in column order, with their Arrow types.
 BATCH_METADATA = (
     ("_source_file", pa.string()),
+    ("_source_line", pa.int64()),  # 1-based; null where Spark split a large plain file (docs/data_contract.md)
     ("_ingest_date", pa.date32()),
     ("_ingested_at", pa.timestamp("us", tz="UTC")),
     ("_batch_id", pa.string()),

@@ -129,9 +129,11 @@ class _StagedParquetFile:
         return {"uri": self.uri, "size": size, "num_records": metadata.num_rows, "stats": delta_stats(metadata)}
 
 
-def _stat_value(value) -> str | None:
+def _stat_value(value) -> str | int | None:
     if isinstance(value, str):
         return value if len(value) <= STATS_MAX_STRING else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     return None  # timestamps and others: Delta's millisecond format would round a max down
@@ -139,8 +141,8 @@ def _stat_value(value) -> str | None:
 
 def delta_stats(metadata: pq.FileMetaData) -> str:
     """Delta's per-file statistics (numRecords, minValues, maxValues, nullCount) from a Parquet footer."""
-    mins: dict[str, str] = {}
-    maxs: dict[str, str] = {}
+    mins: dict[str, str | int] = {}
+    maxs: dict[str, str | int] = {}
     nulls: dict[str, int] = {}
     for column in range(metadata.num_columns):
         name = metadata.schema.column(column).name

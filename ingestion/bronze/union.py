@@ -18,7 +18,12 @@ from ingestion.bronze.schema import DatasetSpec
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-_SPARK_TYPES = {pa.string(): "string", pa.date32(): "date", pa.timestamp("us", tz="UTC"): "timestamp"}
+_SPARK_TYPES = {
+    pa.string(): "string",
+    pa.int64(): "bigint",
+    pa.date32(): "date",
+    pa.timestamp("us", tz="UTC"): "timestamp",
+}
 
 
 def union_schema(spec: DatasetSpec) -> pa.Schema:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import pyarrow as pa
-from deltalake import DeltaTable, Schema
+from deltalake import DeltaTable, Field, Schema
 from deltalake.transaction import AddAction, CommitProperties, Transaction, create_table_with_add_actions
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
@@ -138,7 +138,9 @@ class ParquetDeltaRsWriter:
         )
         options = delta_storage_options(staged.table_path)
         if DeltaTable.is_deltatable(staged.table_path, storage_options=options):
-            DeltaTable(staged.table_path, storage_options=options).create_write_transaction(
+            table = DeltaTable(staged.table_path, storage_options=options)
+            add_new_columns(table, staged.schema)
+            table.create_write_transaction(
                 actions, mode="append", schema=staged.schema, partition_by=[PARTITION_COLUMN], commit_properties=properties
             )
         else:
@@ -158,6 +160,17 @@ class ParquetDeltaRsWriter:
         if staged.staging_dir:
             storage.remove_tree(staged.staging_dir)
             _remove_empty_parent(storage.join(staged.table_path, "_staging"))
+
+
+def add_new_columns(table: DeltaTable, schema: pa.Schema) -> None:
+    """Additive schema evolution: columns a newer bronze schema adds join an older table, null in
+    its existing rows (as Spark's Delta writer does with mergeSchema). A changed or dropped column
+    is not evolved: the commit then fails on the mismatch."""
+    existing = {f.name for f in table.schema().fields}
+    new = [Field.from_arrow(f) for f in schema if f.name not in existing]
+    if new:
+        log.info("%s: adding column(s) %s", table.table_uri, ", ".join(f.name for f in new))
+        table.alter.add_columns(new)
 
 
 def _remove_empty_parent(path: str) -> None:
@@ -200,6 +213,7 @@ class SparkDeltaWriter:
             .partitionBy(PARTITION_COLUMN)
             .option("txnAppId", app_id)
             .option("txnVersion", version)
+            .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
             .option("userMetadata", json.dumps({"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name}))
             .save(staged.table_path)
         )

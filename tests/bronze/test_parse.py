@@ -121,3 +121,45 @@ def test_batches_of_one_parser_are_independent():
         second = parser.parse(_lines([movie(3)]))
     assert first.rows.column("_rescued_data").to_pylist() == [None, '{"extra":"1"}']
     assert second.rows.column("movie_id").to_pylist() == ["tt0000003"]
+
+
+def _part(values: list[str], source: str, block_start: int = 0) -> pa.RecordBatch:
+    n = len(values)
+    return pa.RecordBatch.from_pydict(
+        {"value": values, "_source_file": [source] * n, "_block_start": pa.array([block_start] * n, pa.int64())}
+    )
+
+
+def test_lines_are_numbered_within_their_file_across_batches():
+    other = SOURCE.replace("r%201", "r2")
+    batches = [
+        _part([movie(1), "", "{bad"], SOURCE),  # a blank line is not a record but keeps its number
+        pa.concat_batches([_part([movie(2)], SOURCE), _part([movie(3), "[1]"], other)]),
+        _part([movie(4)], other),
+        _part([movie(5), "{bad too"], SOURCE.replace("r%201", "big"), block_start=1 << 27),  # a split's later part
+    ]
+    numbered: dict[tuple[str, str], int | None] = {}
+    with LineParser(dataset_spec("movies"), STAMP) as parser:
+        for batch in batches:
+            parsed = parser.parse(batch)
+            for r in parsed.rows.to_pylist():
+                numbered[(r["_source_file"].rsplit("/", 1)[-1], r["movie_id"])] = r["_source_line"]
+            for r in parsed.rejects.to_pylist():
+                numbered[(r["_source_file"].rsplit("/", 1)[-1], r["_raw_line"])] = r["_source_line"]
+
+    assert numbered == {
+        ("r 1.json", "tt0000001"): 1,
+        ("r 1.json", "{bad"): 3,
+        ("r 1.json", "tt0000002"): 4,
+        ("r2.json", "tt0000003"): 1,
+        ("r2.json", "[1]"): 2,
+        ("r2.json", "tt0000004"): 3,
+        ("big.json", "tt0000005"): None,  # where the part starts, which line it is, is unknown
+        ("big.json", "{bad too"): None,
+    }
+
+
+def test_lines_without_block_start_come_from_whole_files():
+    parsed = parse_lines(_lines(["", movie(1), "{bad"]), dataset_spec("movies"), STAMP)
+    assert parsed.rows.column("_source_line").to_pylist() == [2]
+    assert parsed.rejects.column("_source_line").to_pylist() == [3]

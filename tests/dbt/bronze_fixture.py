@@ -185,6 +185,7 @@ def _source_file(dataset: str, day: date) -> str:
 def _data_table(rows: list[dict], fields: tuple[str, ...], dataset: str, day: date, batch: int) -> pa.Table:
     columns: dict[str, list] = {name: [row.get(name) for row in rows] for name in fields + ("_rescued_data",)}
     columns["_source_file"] = [_source_file(dataset, day)] * len(rows)
+    columns["_source_line"] = list(range(1, len(rows) + 1))
     return _with_meta(columns, len(rows), dataset, day, batch, fields + META_FIELDS)
 
 
@@ -193,12 +194,14 @@ def _reject_table(rejects: list[tuple[str, str]], dataset: str, day: date, batch
         "_raw_line": [line for line, _ in rejects],
         "_reject_reason": [reason for _, reason in rejects],
         "_source_file": [_source_file(dataset, day)] * len(rejects),
+        "_source_line": [None] * len(rejects),  # the fixture's file holds its rows only
     }
     return _with_meta(columns, len(rejects), dataset, day, batch, REJECT_FIELDS)
 
 
 def _with_meta(columns: dict, n: int, dataset: str, day: date, batch: int, string_fields) -> pa.Table:
     fields = [pa.field(name, pa.string()) for name in string_fields]
+    fields += [pa.field("_source_line", pa.int64())]
     fields += [
         pa.field("_ingest_date", pa.date32()),
         pa.field("_ingested_at", pa.timestamp("us", tz="UTC")),

@@ -67,6 +67,7 @@ renamed as (
         ---------- metadata
         _rescued_data,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
@@ -103,6 +104,7 @@ deduplicated as (
                     updated_at desc nulls last,
                     _ingested_at desc,
                     _source_file desc,
+                    _source_line desc nulls last,
                     box_office_usd_parsed desc nulls last,
                     title desc nulls last
             ) as version_rank
@@ -229,6 +231,7 @@ validated as (
         ---------- timestamps and lineage
         updated_at,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         _ingested_at

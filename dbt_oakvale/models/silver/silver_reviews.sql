@@ -39,6 +39,7 @@ renamed as (
         ---------- metadata
         _rescued_data,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
@@ -72,6 +73,7 @@ deduplicated as (
                     review_ts desc nulls last,
                     _ingested_at desc,
                     _source_file desc,
+                    _source_line desc nulls last,
                     rating_raw desc nulls last,
                     tags_raw desc nulls last
             ) as version_rank
@@ -150,6 +152,7 @@ scaled as (
         review_ts,
         cast({{ dbt.date_trunc('month', 'review_ts') }} as date) as review_month,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         _ingested_at

@@ -64,6 +64,7 @@ select
     ---------- metadata
         _rescued_data,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         cast(_ingested_at as timestamp) as _ingested_at
@@ -108,6 +109,7 @@ select *
                     updated_at desc nulls last,
                     _ingested_at desc,
                     _source_file desc,
+                    _source_line desc nulls last,
                     box_office_usd_parsed desc nulls last,
                     title desc nulls last
             ) as version_rank
@@ -213,6 +215,7 @@ select
     ---------- timestamps and lineage
         updated_at,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         _ingested_at
@@ -288,6 +291,7 @@ select
     ---------- metadata
         _rescued_data,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         cast(_ingested_at as timestamp) as _ingested_at
@@ -332,6 +336,7 @@ select *
                     updated_at desc nulls last,
                     _ingested_at desc,
                     _source_file desc,
+                    _source_line desc nulls last,
                     box_office_usd_parsed desc nulls last,
                     title desc nulls last
             ) as version_rank
@@ -446,6 +451,7 @@ select
     ---------- timestamps and lineage
         updated_at,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         _ingested_at
@@ -461,9 +467,9 @@ merge into "awsdatacatalog"."oakvale_silver"."silver_movies" as target using "aw
       )
 
       when matched
-          then update set"title" = src."title","studio" = src."studio","mpaa_rating" = src."mpaa_rating","original_language" = src."original_language","country" = src."country","director" = src."director","genres" = src."genres","cast_members" = src."cast_members","runtime_minutes" = src."runtime_minutes","budget_usd" = src."budget_usd","box_office_usd" = src."box_office_usd","release_date" = src."release_date","release_year" = src."release_year","is_runtime_invalid" = src."is_runtime_invalid","is_budget_invalid" = src."is_budget_invalid","is_box_office_invalid" = src."is_box_office_invalid","is_release_date_invalid" = src."is_release_date_invalid","is_studio_unmapped" = src."is_studio_unmapped","is_mpaa_rating_invalid" = src."is_mpaa_rating_invalid","has_unmapped_genre" = src."has_unmapped_genre","is_updated_at_invalid" = src."is_updated_at_invalid","has_rescued_data" = src."has_rescued_data","updated_at" = src."updated_at","_source_file" = src."_source_file","_batch_id" = src."_batch_id","_ingest_date" = src."_ingest_date","_ingested_at" = src."_ingested_at"
+          then update set"title" = src."title","studio" = src."studio","mpaa_rating" = src."mpaa_rating","original_language" = src."original_language","country" = src."country","director" = src."director","genres" = src."genres","cast_members" = src."cast_members","runtime_minutes" = src."runtime_minutes","budget_usd" = src."budget_usd","box_office_usd" = src."box_office_usd","release_date" = src."release_date","release_year" = src."release_year","is_runtime_invalid" = src."is_runtime_invalid","is_budget_invalid" = src."is_budget_invalid","is_box_office_invalid" = src."is_box_office_invalid","is_release_date_invalid" = src."is_release_date_invalid","is_studio_unmapped" = src."is_studio_unmapped","is_mpaa_rating_invalid" = src."is_mpaa_rating_invalid","has_unmapped_genre" = src."has_unmapped_genre","is_updated_at_invalid" = src."is_updated_at_invalid","has_rescued_data" = src."has_rescued_data","updated_at" = src."updated_at","_source_file" = src."_source_file","_source_line" = src."_source_line","_batch_id" = src."_batch_id","_ingest_date" = src."_ingest_date","_ingested_at" = src."_ingested_at"
       when not matched
-        then insert ("movie_id", "title", "studio", "mpaa_rating", "original_language", "country", "director", "genres", "cast_members", "runtime_minutes", "budget_usd", "box_office_usd", "release_date", "release_year", "is_runtime_invalid", "is_budget_invalid", "is_box_office_invalid", "is_release_date_invalid", "is_studio_unmapped", "is_mpaa_rating_invalid", "has_unmapped_genre", "is_updated_at_invalid", "has_rescued_data", "updated_at", "_source_file", "_batch_id", "_ingest_date", "_ingested_at")
-         values (src."movie_id", src."title", src."studio", src."mpaa_rating", src."original_language", src."country", src."director", src."genres", src."cast_members", src."runtime_minutes", src."budget_usd", src."box_office_usd", src."release_date", src."release_year", src."is_runtime_invalid", src."is_budget_invalid", src."is_box_office_invalid", src."is_release_date_invalid", src."is_studio_unmapped", src."is_mpaa_rating_invalid", src."has_unmapped_genre", src."is_updated_at_invalid", src."has_rescued_data", src."updated_at", src."_source_file", src."_batch_id", src."_ingest_date", src."_ingested_at");
+        then insert ("movie_id", "title", "studio", "mpaa_rating", "original_language", "country", "director", "genres", "cast_members", "runtime_minutes", "budget_usd", "box_office_usd", "release_date", "release_year", "is_runtime_invalid", "is_budget_invalid", "is_box_office_invalid", "is_release_date_invalid", "is_studio_unmapped", "is_mpaa_rating_invalid", "has_unmapped_genre", "is_updated_at_invalid", "has_rescued_data", "updated_at", "_source_file", "_source_line", "_batch_id", "_ingest_date", "_ingested_at")
+         values (src."movie_id", src."title", src."studio", src."mpaa_rating", src."original_language", src."country", src."director", src."genres", src."cast_members", src."runtime_minutes", src."budget_usd", src."box_office_usd", src."release_date", src."release_year", src."is_runtime_invalid", src."is_budget_invalid", src."is_box_office_invalid", src."is_release_date_invalid", src."is_studio_unmapped", src."is_mpaa_rating_invalid", src."has_unmapped_genre", src."is_updated_at_invalid", src."has_rescued_data", src."updated_at", src."_source_file", src."_source_line", src."_batch_id", src."_ingest_date", src."_ingested_at");
 -- ---- statement 3
 SELECT '{"rowcount":-1,"data_scanned_in_bytes":0}';

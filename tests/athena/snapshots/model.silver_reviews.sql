@@ -38,6 +38,7 @@ select
     ---------- metadata
         _rescued_data,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         cast(_ingested_at as timestamp) as _ingested_at
@@ -82,6 +83,7 @@ select *
                     review_ts desc nulls last,
                     _ingested_at desc,
                     _source_file desc,
+                    _source_line desc nulls last,
                     rating_raw desc nulls last,
                     tags_raw desc nulls last
             ) as version_rank
@@ -142,6 +144,7 @@ select
         review_ts,
         cast(date_trunc('month', review_ts) as date) as review_month,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         _ingested_at
@@ -191,6 +194,7 @@ select
     ---------- metadata
         _rescued_data,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         cast(_ingested_at as timestamp) as _ingested_at
@@ -235,6 +239,7 @@ select *
                     review_ts desc nulls last,
                     _ingested_at desc,
                     _source_file desc,
+                    _source_line desc nulls last,
                     rating_raw desc nulls last,
                     tags_raw desc nulls last
             ) as version_rank
@@ -304,6 +309,7 @@ select
         review_ts,
         cast(date_trunc('month', review_ts) as date) as review_month,
         _source_file,
+        _source_line,
         _batch_id,
         _ingest_date,
         _ingested_at
@@ -319,9 +325,9 @@ merge into "awsdatacatalog"."oakvale_silver"."silver_reviews" as target using "a
       )
 
       when matched
-          then update set"movie_id" = src."movie_id","user_id" = src."user_id","review_source" = src."review_source","tags" = src."tags","rating_normalized" = src."rating_normalized","rating_original" = src."rating_original","is_rating_invalid" = src."is_rating_invalid","is_review_ts_invalid" = src."is_review_ts_invalid","has_rescued_data" = src."has_rescued_data","review_ts" = src."review_ts","review_month" = src."review_month","_source_file" = src."_source_file","_batch_id" = src."_batch_id","_ingest_date" = src."_ingest_date","_ingested_at" = src."_ingested_at"
+          then update set"movie_id" = src."movie_id","user_id" = src."user_id","review_source" = src."review_source","tags" = src."tags","rating_normalized" = src."rating_normalized","rating_original" = src."rating_original","is_rating_invalid" = src."is_rating_invalid","is_review_ts_invalid" = src."is_review_ts_invalid","has_rescued_data" = src."has_rescued_data","review_ts" = src."review_ts","review_month" = src."review_month","_source_file" = src."_source_file","_source_line" = src."_source_line","_batch_id" = src."_batch_id","_ingest_date" = src."_ingest_date","_ingested_at" = src."_ingested_at"
       when not matched
-        then insert ("review_id", "movie_id", "user_id", "review_source", "tags", "rating_normalized", "rating_original", "is_rating_invalid", "is_review_ts_invalid", "has_rescued_data", "review_ts", "review_month", "_source_file", "_batch_id", "_ingest_date", "_ingested_at")
-         values (src."review_id", src."movie_id", src."user_id", src."review_source", src."tags", src."rating_normalized", src."rating_original", src."is_rating_invalid", src."is_review_ts_invalid", src."has_rescued_data", src."review_ts", src."review_month", src."_source_file", src."_batch_id", src."_ingest_date", src."_ingested_at");
+        then insert ("review_id", "movie_id", "user_id", "review_source", "tags", "rating_normalized", "rating_original", "is_rating_invalid", "is_review_ts_invalid", "has_rescued_data", "review_ts", "review_month", "_source_file", "_source_line", "_batch_id", "_ingest_date", "_ingested_at")
+         values (src."review_id", src."movie_id", src."user_id", src."review_source", src."tags", src."rating_normalized", src."rating_original", src."is_rating_invalid", src."is_review_ts_invalid", src."has_rescued_data", src."review_ts", src."review_month", src."_source_file", src."_source_line", src."_batch_id", src."_ingest_date", src."_ingested_at");
 -- ---- statement 3
 SELECT '{"rowcount":-1,"data_scanned_in_bytes":0}';
