@@ -62,6 +62,20 @@ class StagedBatch:
     staging_dir: str | None = None
     files: list[StagedFile] = field(default_factory=list)
     frame: DataFrame | None = None  # kept by the Spark-native writer, which writes at commit
+    parse: _PersistedParse | None = None  # what `frame` is cut from, shared with the other table
+
+
+class _PersistedParse:
+    """The parsed lines both tables of a batch are written from, kept on disk until neither needs them."""
+
+    def __init__(self, frame: DataFrame, tables: int):
+        self.frame = frame
+        self.pending = tables
+
+    def release(self) -> None:
+        self.pending -= 1
+        if self.pending == 0:
+            self.frame.unpersist()
 
 
 @dataclass(frozen=True)
@@ -195,6 +209,7 @@ class SparkDeltaWriter:
 
     def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
         parsed = parsed_frame(lines, target).persist(StorageLevel.DISK_ONLY)
+        persisted = _PersistedParse(parsed, tables=2)
         counts = dict(parsed.groupBy("_is_reject").count().collect())
         staged = []
         for is_reject, path, schema in (
@@ -202,7 +217,8 @@ class SparkDeltaWriter:
             (True, target.rejects_path, target.spec.rejects_schema()),
         ):
             frame = parsed.where(F.col("_is_reject") == is_reject).select(*schema.names)
-            staged.append(StagedBatch(path, schema, target.stamp.batch_id, counts.get(is_reject, 0), frame=frame))
+            num_rows = counts.get(is_reject, 0)
+            staged.append(StagedBatch(path, schema, target.stamp.batch_id, num_rows, frame=frame, parse=persisted))
         return staged[0], staged[1]
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
@@ -217,8 +233,11 @@ class SparkDeltaWriter:
             .option("userMetadata", json.dumps({"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name}))
             .save(staged.table_path)
         )
+        self.abort(staged)  # written: its part of the persisted parse is no longer needed
 
     def abort(self, staged: StagedBatch) -> None:
+        if staged.frame is not None and staged.parse is not None:
+            staged.parse.release()
         staged.frame = None
 
 

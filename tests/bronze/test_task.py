@@ -41,6 +41,7 @@ def test_one_file_per_table_and_partition_with_delta_statistics(tmp_path):
     stats = json.loads(day1["stats"])
     assert day1["num_records"] == stats["numRecords"] == pq.read_metadata(day1["uri"]).num_rows == 2
     assert (stats["minValues"]["movie_id"], stats["maxValues"]["movie_id"]) == ("tt0000001", "tt0000003")
+    assert (stats["minValues"]["_source_line"], stats["maxValues"]["_source_line"]) == (1, 2)  # lines 1-2 of a.json
     assert "_ingested_at" not in stats["minValues"]  # timestamps: no min/max rather than a rounded one
     assert json.loads(by_key[(ROWS, "2026-11-21")]["stats"])["nullCount"]["title"] == 1
     assert "_ingest_date" not in pq.read_schema(day1["uri"]).names  # partition values live in the Delta log

@@ -73,7 +73,9 @@ def test_native_writer_frames_hold_what_the_delta_rs_path_commits(spark, tmp_pat
     stamp = BatchStamp(plan.batch_id, plan.ingested_at, plan.ingested_at.date().isoformat())
     target = BatchTarget(dataset_spec("movies"), stamp, "unused", "unused")
 
-    staged_rows, staged_rejects = SparkDeltaWriter().stage(read_lines(spark, [f.uri for f in plan.files], 4), target)
+    persisted_rdds = spark.sparkContext._jsc.getPersistentRDDs().size()
+    writer = SparkDeltaWriter()
+    staged_rows, staged_rejects = writer.stage(read_lines(spark, [f.uri for f in plan.files], 4), target)
     for staged, table in ((staged_rows, "movies"), (staged_rejects, "movies_rejects")):
         committed = DeltaTable(str(tmp_path / "lakehouse/bronze" / table)).to_pyarrow_table()
         assert staged.frame.columns == committed.column_names
@@ -83,3 +85,9 @@ def test_native_writer_frames_hold_what_the_delta_rs_path_commits(spark, tmp_pat
         frame_rows = [tuple(r) for r in staged.frame.drop("_ingested_at").collect()]
         assert staged.num_rows == committed.num_rows == len(frame_rows)
         assert sorted(map(repr, frame_rows)) == sorted(map(repr, (tuple(r.values()) for r in committed.to_pylist())))
+
+    writer.abort(staged_rows)
+    assert spark.sparkContext._jsc.getPersistentRDDs().size() == persisted_rdds + 1  # rejects still need it
+    writer.abort(staged_rejects)
+    writer.abort(staged_rejects)  # twice is harmless
+    assert spark.sparkContext._jsc.getPersistentRDDs().size() == persisted_rdds  # the parse is released
