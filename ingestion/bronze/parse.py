@@ -79,7 +79,8 @@ select
     is_blank,
     is_json,
     is_object,
-    case when is_object then json_keys(value) end as keys,
+    -- keys exactly as the schema lists them (most lines): nothing unknown or repeated to look at
+    case when is_object then nullif(json_keys(value), {_sql_list(spec.fields)}) end as keys,
     case when is_object then json_transform(value, '{fields_as_text}') end as record
 from kinded
 """

@@ -23,6 +23,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ingestion import storage
+from ingestion.bronze.arrow_map import map_in_arrow
 from ingestion.bronze.parse import BatchStamp
 from ingestion.bronze.schema import PARTITION_COLUMN, DatasetSpec
 from ingestion.bronze.task import REJECTS, ROWS, STAGED_FILE_DDL, StageTask
@@ -117,7 +118,7 @@ class ParquetDeltaRsWriter:
             REJECTS: storage.join(target.rejects_path, "_staging", suffix),
         }
         task = StageTask(target.spec, target.stamp, staging)
-        described = lines.mapInArrow(task, STAGED_FILE_DDL).collect()
+        described = map_in_arrow(lines, task, STAGED_FILE_DDL).collect()
         batches = []
         for kind, path, schema in (
             (ROWS, target.data_path, target.spec.data_schema()),
