@@ -73,3 +73,16 @@ def test_a_table_from_before_the_column_gains_it(spark, data_root):
     rows = {r["movie_id"]: r for r in bronze(data_root, "movies").to_pylist()}
     assert "_source_line" in DeltaTable(table_path).schema().to_arrow().names
     assert rows["tt0000099"]["_source_line"] is None and rows["tt0000001"]["_source_line"] == 1
+
+
+def test_lines_end_as_sparks_text_reader_ends_them(spark, data_root):
+    folder = data_root / "raw" / "movies" / "ingest_date=2026-11-20"
+    folder.mkdir(parents=True)
+    (folder / "mixed.json").write_bytes(f"{movie(1)}\r\n{movie(2)}\r{movie(3)}\n\r\n{movie(4)}\r\n".encode())
+    run(spark, options(data_root))
+
+    rows = bronze(data_root, "movies").to_pylist()
+    # \r\n, a lone \r and \n each end a line; the blank line 4 keeps its number
+    assert sorted((r["_source_line"], r["movie_id"]) for r in rows) == [
+        (1, "tt0000001"), (2, "tt0000002"), (3, "tt0000003"), (5, "tt0000004"),
+    ]
