@@ -68,7 +68,7 @@ def _widen(table: pa.Table, is_reject: bool, schema: pa.Schema) -> pa.Table:
 
 
 def parsed_frame(lines: DataFrame, target) -> DataFrame:
-    """`lines` (value, _source_file) parsed into one frame of the union schema."""
+    """`lines` (value, _source_file, _block_start) parsed into one frame of the union schema."""
     from ingestion.bronze.arrow_map import map_in_arrow  # Spark only on the driver: workers import this module
 
     return map_in_arrow(lines, UnionTask(target.spec, target.stamp), union_ddl(target.spec))

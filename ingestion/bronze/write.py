@@ -88,6 +88,13 @@ class BatchTarget:
     data_path: str
     rejects_path: str
 
+    def tables(self) -> tuple[tuple[str, str, pa.Schema], tuple[str, str, pa.Schema]]:
+        """(kind, path, schema) of the rows table, then of the rejects table: what both writers stage."""
+        return (
+            (ROWS, self.data_path, self.spec.data_schema()),
+            (REJECTS, self.rejects_path, self.spec.rejects_schema()),
+        )
+
 
 class BronzeWriter(Protocol):
     name: str
@@ -120,10 +127,7 @@ class ParquetDeltaRsWriter:
         task = StageTask(target.spec, target.stamp, staging)
         described = map_in_arrow(lines, task, STAGED_FILE_DDL).collect()
         batches = []
-        for kind, path, schema in (
-            (ROWS, target.data_path, target.spec.data_schema()),
-            (REJECTS, target.rejects_path, target.spec.rejects_schema()),
-        ):
+        for kind, path, schema in target.tables():
             files = [
                 StagedFile(d.uri, d.size, d.partition_value, d.num_records, d.stats) for d in described if d.table == kind
             ]
@@ -213,10 +217,8 @@ class SparkDeltaWriter:
         persisted = _PersistedParse(parsed, tables=2)
         counts = dict(parsed.groupBy("_is_reject").count().collect())
         staged = []
-        for is_reject, path, schema in (
-            (False, target.data_path, target.spec.data_schema()),
-            (True, target.rejects_path, target.spec.rejects_schema()),
-        ):
+        for kind, path, schema in target.tables():
+            is_reject = kind == REJECTS
             frame = parsed.where(F.col("_is_reject") == is_reject).select(*schema.names)
             num_rows = counts.get(is_reject, 0)
             staged.append(StagedBatch(path, schema, target.stamp.batch_id, num_rows, frame=frame, parse=persisted))
