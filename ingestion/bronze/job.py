@@ -19,6 +19,7 @@ from ingestion.bronze.read import read_lines
 from ingestion.bronze.schema import PARTITION_COLUMN, dataset_spec
 from ingestion.bronze.write import BatchTarget, choose_writer, committed_version, delta_storage_options
 from ingestion.catalog import CatalogTable, catalog_for
+from ingestion.errors import OakvaleError
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,11 @@ class BronzeRunResult:
         return asdict(self)
 
 
-class MissingInputError(FileNotFoundError):
+class MissingInputError(OakvaleError, FileNotFoundError):
     pass
 
 
-class RejectThresholdExceeded(RuntimeError):
+class RejectThresholdExceeded(OakvaleError, RuntimeError):
     pass
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from ingestion.errors import OakvaleError
+
 PARTITION_COLUMN = "_ingest_date"
 
 MOVIE_FIELDS = (
@@ -71,7 +73,7 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
-class UnknownDatasetError(ValueError):
+class UnknownDatasetError(OakvaleError, ValueError):
     pass
 
 

@@ -28,6 +28,7 @@ from ingestion.bronze.parse import BatchStamp
 from ingestion.bronze.schema import PARTITION_COLUMN, DatasetSpec
 from ingestion.bronze.task import REJECTS, ROWS, STAGED_FILE_DDL, StageTask
 from ingestion.bronze.union import parsed_frame
+from ingestion.errors import OakvaleError
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ class SparkDeltaWriter:
         staged.frame = None
 
 
-class WriterUnavailableError(RuntimeError):
+class WriterUnavailableError(OakvaleError, RuntimeError):
     pass
 
 

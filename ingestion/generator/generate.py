@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ingestion import __version__, storage
+from ingestion.errors import OakvaleError
 from ingestion.generator import hashing
 from ingestion.generator.dirt import DIRT_KINDS, LINE_KINDS, RECORD_KINDS, DirtRates
 from ingestion.generator.layout import FilePlan, partition_for, plan_files, run_id_for
@@ -33,7 +34,7 @@ CHUNK = 20_000
 __all__ = ["DATASETS", "GeneratorError", "generate_dataset", "run_id_for"]
 
 
-class GeneratorError(ValueError):
+class GeneratorError(OakvaleError, ValueError):
     """Invalid generator options; the message names the fix."""
 
 
