@@ -1,4 +1,9 @@
-"""`oakvale`: the lakehouse from the command line. Thin over the modules; each step is one function."""
+"""`oakvale`: the lakehouse from the command line. Thin over the modules; each step is one function.
+
+Every command logs to `<data_root>/logs/<command>-<UTC timestamp>-<pid>.log` (Spark's JVM log and
+dbt's output included); a failure ends with one line on stderr naming the thing, the fix and that
+log (`ingestion.runlog`).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,34 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 
+from ingestion import runlog
 from ingestion.config import DATASETS, OakvaleSettings
+from ingestion.errors import DbtCommandFailed, InvalidArgumentError, OakvaleError, one_line
 
 console = Console(stderr=True)
+log = logging.getLogger(__name__)
 DBT_PROJECT_DIR = Path(os.environ.get("OAKVALE_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_oakvale"))
 
 
 def _settings(args: argparse.Namespace) -> OakvaleSettings:
     overrides = {"data_root": args.data_root} if getattr(args, "data_root", None) else {}
-    return OakvaleSettings(**overrides)
+    try:
+        return OakvaleSettings(**overrides)
+    except ValidationError as error:
+        bad = []
+        for item in error.errors():
+            name = str(item["loc"][0]) if item.get("loc") else "setting"
+            source = "--data-root" if name == "data_root" and overrides else f"OAKVALE_{name.upper()}"
+            bad.append(f"{source}: {item.get('msg', 'invalid')} (got {item.get('input')!r})")
+        raise InvalidArgumentError("; ".join(bad)) from error
 
 
 # ---- steps -------------------------------------------------------------------------------------
@@ -39,11 +57,12 @@ def step_generate(settings: OakvaleSettings, *, movies: int, reviews: int, seed:
             console.print(f"[green]generated[/] {dataset} {day}: {manifest.lines_written} lines")
 
 
-def step_ingest(settings: OakvaleSettings, *, datasets: list[str], writer: str, reject_threshold: float | None) -> list[dict]:
+def step_ingest(settings: OakvaleSettings, *, datasets: list[str], writer: str, reject_threshold: float | None,
+                log_file: Path | None = None) -> list[dict]:
     from ingestion.bronze.session import local_session
 
     with console.status("starting Spark"):
-        spark = local_session()
+        spark = local_session(log_file=log_file)
     try:
         return _ingest_all(spark, settings, datasets=datasets, writer=writer, reject_threshold=reject_threshold)
     finally:
@@ -69,15 +88,37 @@ def _ingest_all(spark, settings: OakvaleSettings, *, datasets: list[str], writer
     return results
 
 
+# dbt's lines that name what failed: "Failure in test ...", "Runtime Error in model ...", ...
+_DBT_FAILURE = re.compile(r"^(?:\d\d:\d\d:\d\d\s+)?((?:Failure|(?:Runtime|Database|Compilation|Parsing|Dependency) Error) in .+)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _dbt(settings: OakvaleSettings, *command: str) -> None:
+    """Run dbt, its output on stdout and in the run log; a failure names dbt's first failing node."""
     Path(settings.data_root, "warehouse").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "OAKVALE_DATA_ROOT": settings.data_root}
     dbt = Path(sys.executable).with_name("dbt")
     full = [str(dbt), *command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     console.print(f"[blue]$[/] {' '.join(full[1:])}")
-    completed = subprocess.run(full, env=env, check=False)
-    if completed.returncode != 0:
-        raise SystemExit(f"dbt {command[0]} failed with exit code {completed.returncode}")
+    dbt_log = logging.getLogger("ingestion.cli.dbt")
+    dbt_log.info("$ %s", " ".join(full))
+    first_failure = None
+    with subprocess.Popen(full, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace") as process:
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            plain = _ANSI.sub("", line).rstrip()
+            dbt_log.debug("%s", plain)
+            found = _DBT_FAILURE.match(plain.strip())
+            if found and first_failure is None:
+                first_failure = found.group(1)
+    if process.returncode != 0:
+        what = first_failure or "see dbt's output above"
+        raise DbtCommandFailed(
+            f"dbt {command[0]} failed with exit code {process.returncode}: {what}; fix it and re-run",
+            process.returncode,
+        )
 
 
 def step_build(settings: OakvaleSettings, *, full_refresh: bool = False) -> None:
@@ -111,7 +152,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _add_ingest_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--writer", default="auto", choices=["auto", "spark-delta", "parquet+delta-rs"],
                         help="Delta writer; auto uses Spark's own when its classes are present")
-    parser.add_argument("--reject-threshold", type=float, help="max share of rejected lines per run (default 0.05)")
+    parser.add_argument("--reject-threshold", type=_share, help="max share of rejected lines per run (default 0.05)")
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
 
 
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
@@ -160,17 +211,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse (argparse errors exit 2 with usage), then run the command; a failure ends in one line."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+    except OakvaleError as error:  # before the data root is known: nothing to log yet
+        print(f"oakvale {args.command}: {one_line(str(error))}", file=sys.stderr)
+        return error.exit_code
+    run_log = runlog.start(args.command, settings.data_root, verbose=args.verbose)
+    try:
+        return _run(args, settings, run_log.path)
+    except (Exception, KeyboardInterrupt) as error:
+        return runlog.fail(run_log, error)
+    finally:
+        runlog.stop(run_log)
+
+
+def _run(args: argparse.Namespace, settings: OakvaleSettings, log_file: Path | None) -> int:
     if args.command == "generate":
         from ingestion.generator.cli import run as run_generator
 
         return run_generator(args)
-    settings = _settings(args)
     if args.command == "ingest":
         step_ingest(settings, datasets=args.dataset or list(DATASETS), writer=args.writer,
-                    reject_threshold=args.reject_threshold)
+                    reject_threshold=args.reject_threshold, log_file=log_file)
     elif args.command == "build":
         step_build(settings, full_refresh=args.full_refresh)
     elif args.command == "docs":
@@ -178,14 +242,19 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "dashboard":
         step_dashboard(settings)
     elif args.command == "optimize":
+        from ingestion import storage
         from ingestion.bronze.optimize import optimize_table
 
         tables = args.table or [t for d in DATASETS for t in (d, f"{d}_rejects")]
         for table in tables:
+            if not storage.exists(f"{settings.bronze_table_path(table)}/_delta_log"):
+                raise OakvaleError(f"bronze table {table} does not exist at {settings.bronze_table_path(table)}: "
+                                   "run `oakvale ingest` first, or name an existing table with --table")
             console.print(f"[green]optimize[/] {table}: {json.dumps(optimize_table(settings.bronze_table_path(table)))}")
     elif args.command == "run":
         step_generate(settings, movies=args.movies, reviews=args.reviews, seed=args.seed, date=args.date, days=args.days)
-        step_ingest(settings, datasets=list(DATASETS), writer=args.writer, reject_threshold=args.reject_threshold)
+        step_ingest(settings, datasets=list(DATASETS), writer=args.writer, reject_threshold=args.reject_threshold,
+                    log_file=log_file)
         step_build(settings)
         step_docs(settings)
         step_dashboard(settings)

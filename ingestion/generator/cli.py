@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 
 from ingestion.generator.dirt import DIRT_KINDS, DirtRates
-from ingestion.generator.generate import DATASETS, GeneratorError, generate_dataset
+from ingestion.generator.generate import DATASETS, generate_dataset
 
 
 def _dirt_override(text: str) -> tuple[str, float]:
@@ -59,14 +58,11 @@ def run(args: argparse.Namespace) -> int:
 
         out = OakvaleSettings().raw_root
     date = args.date or dt.datetime.now(dt.UTC).date()
-    try:
-        manifest = generate_dataset(
-            args.dataset, args.count, args.seed, date, out, gzip=args.gzip, parts=args.parts,
-            dirt=dirt, movie_universe=args.movie_universe, progress=args.progress,
-        )  # fmt: skip
-    except GeneratorError as exc:
-        print(f"oakvale generate: {exc}", file=sys.stderr)
-        return 2
+    # A GeneratorError (an OakvaleError) ends the command in one line: the caller's runlog.fail prints it.
+    manifest = generate_dataset(
+        args.dataset, args.count, args.seed, date, out, gzip=args.gzip, parts=args.parts,
+        dirt=dirt, movie_universe=args.movie_universe, progress=args.progress,
+    )  # fmt: skip
     print(
         f"{manifest.run_id}: {manifest.records} records, {manifest.lines_written} lines "
         f"({manifest.malformed_lines} malformed) in {len(manifest.files)} files under "
@@ -78,9 +74,19 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Standalone entry (`python -m ingestion.generator.cli`); the top-level CLI calls run()."""
+    from ingestion import runlog
+    from ingestion.config import OakvaleSettings
+
     parser = argparse.ArgumentParser(prog="oakvale generate", description="Generate a raw feed with dirt.")
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    log = runlog.start("generate", OakvaleSettings().data_root)
+    try:
+        return run(args)
+    except (Exception, KeyboardInterrupt) as error:
+        return runlog.fail(log, error)
+    finally:
+        runlog.stop(log)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ingestion.generator import DirtRates, generate_dataset, lambda_handler
+from ingestion.generator import DirtRates, GeneratorError, generate_dataset, lambda_handler
 from ingestion.generator import cli as generator_cli
 
 from .generator_audit import DATE
@@ -122,13 +122,18 @@ def test_cli_default_out_is_the_configured_raw_root(tmp_path: Path, monkeypatch:
     assert (tmp_path / "raw/movies/ingest_date=2026-01-02/movies-20260102-s0-00000.json").is_file()
 
 
-def test_cli_reports_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit):
         _parser().parse_args(["--dataset", "movies", "--count", "5", "--dirt", "nope=0.1"])
     with pytest.raises(SystemExit):
         _parser().parse_args(["--dataset", "movies", "--count", "5", "--dirt", "malformed_json=2"])
-    assert generator_cli.run(_parser().parse_args(["--dataset", "movies", "--count", "5", "--parts", "9", "--out", str(tmp_path)])) == 2
-    assert "parts must be between" in capsys.readouterr().err
+    with pytest.raises(GeneratorError, match="parts must be between"):
+        generator_cli.run(_parser().parse_args(["--dataset", "movies", "--count", "5", "--parts", "9", "--out", str(tmp_path)]))
+    monkeypatch.setenv("OAKVALE_DATA_ROOT", str(tmp_path))
+    capsys.readouterr()
+    assert generator_cli.main(["--dataset", "movies", "--count", "5", "--parts", "9", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("oakvale generate: parts must be between") and f"(log: {tmp_path}/logs/generate-" in err
 
 
 def test_every_cli_option_has_help() -> None:
