@@ -10,10 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,10 +19,11 @@ from rich.console import Console
 
 from ingestion import runlog
 from ingestion.config import DATASETS, OakvaleSettings
-from ingestion.errors import DbtCommandFailed, InvalidArgumentError, OakvaleError, one_line
+from ingestion.dbt_run import run_dbt
+from ingestion.errors import InvalidArgumentError, OakvaleError, one_line
 
 console = Console(stderr=True)
-log = logging.getLogger(__name__)
+stdout = Console()  # dbt's output goes to stdout: the command line that starts it goes there too
 DBT_PROJECT_DIR = Path(os.environ.get("OAKVALE_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_oakvale"))
 
 
@@ -88,40 +86,28 @@ def _ingest_all(spark, settings: OakvaleSettings, *, datasets: list[str], writer
     return results
 
 
-# dbt's lines that name what failed: "Failure in test ...", "Runtime Error in model ...", ...
-_DBT_FAILURE = re.compile(r"^(?:\d\d:\d\d:\d\d\s+)?((?:Failure|(?:Runtime|Database|Compilation|Parsing|Dependency) Error) in .+)$")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
 def _dbt(settings: OakvaleSettings, *command: str) -> None:
-    """Run dbt, its output on stdout and in the run log; a failure names dbt's first failing node."""
+    """dbt's output goes to stdout and the run log; a failure ends the command in one line (DbtCommandFailed)."""
     Path(settings.data_root, "warehouse").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "OAKVALE_DATA_ROOT": settings.data_root}
     dbt = Path(sys.executable).with_name("dbt")
     full = [str(dbt), *command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    console.print(f"[blue]$[/] {' '.join(full[1:])}")
-    dbt_log = logging.getLogger("ingestion.cli.dbt")
-    dbt_log.info("$ %s", " ".join(full))
-    first_failure = None
-    with subprocess.Popen(full, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          errors="replace") as process:
-        for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            plain = _ANSI.sub("", line).rstrip()
-            dbt_log.debug("%s", plain)
-            found = _DBT_FAILURE.match(plain.strip())
-            if found and first_failure is None:
-                first_failure = found.group(1)
-    if process.returncode != 0:
-        what = first_failure or "see dbt's output above"
-        raise DbtCommandFailed(
-            f"dbt {command[0]} failed with exit code {process.returncode}: {what}; fix it and re-run",
-            process.returncode,
-        )
+    stdout.print(f"[blue]$[/] dbt {' '.join(full[1:])}", soft_wrap=True)
+    run_dbt(full, env)
+
+
+def _require_bronze(settings: OakvaleSettings) -> None:
+    """dbt reads the bronze tables: without them it fails on every model; say what to run instead."""
+    if settings.is_s3:
+        return
+    for table in (t for d in DATASETS for t in (d, f"{d}_rejects")):
+        if not Path(settings.bronze_table_path(table), "_delta_log").is_dir():
+            raise OakvaleError(f"bronze table {table} does not exist at {settings.bronze_table_path(table)}: "
+                               "run `oakvale ingest` first")
 
 
 def step_build(settings: OakvaleSettings, *, full_refresh: bool = False) -> None:
+    _require_bronze(settings)
     extra = ["--full-refresh"] if full_refresh else []
     _dbt(settings, "build", "--target", "local", "--target-path", f"{settings.data_root}/dbt_target", *extra)
 

@@ -128,3 +128,62 @@ def test_a_successful_run_keeps_the_console_clean(tmp_path):
     assert done.stderr.strip().splitlines() == ["bronze movies: committed movies-000001 rows=2 rejects=1"]
     logs = list((tmp_path / "logs").glob("ingest-*.log"))
     assert len(logs) == 1 and "movies: committed movies-000001" in logs[0].read_text()
+
+
+def test_build_before_ingest_names_the_missing_bronze_table(tmp_path):
+    done = oakvale("build", "--data-root", str(tmp_path))
+
+    line = the_one_line(done)
+    assert done.returncode == 2
+    assert line.startswith(f"oakvale build: bronze table movies does not exist at {tmp_path}/lakehouse/bronze/movies: "
+                           "run `oakvale ingest` first")
+    the_log(line, tmp_path)
+
+
+BROKEN_PROJECT = {
+    "dbt_project.yml": 'name: broken\nversion: "1.0.0"\nconfig-version: 2\nprofile: broken\nmodel-paths: ["models"]\n',
+    "profiles.yml": "broken:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n"
+                    "      path: \"{{ env_var('OAKVALE_DATA_ROOT') }}/warehouse/broken.duckdb\"\n",
+    "models/silver_broken.sql": "select * from no_such_table\n",
+}
+
+
+def test_a_dbt_failure_is_one_line_naming_the_dbt_command_and_the_model(tmp_path):
+    project, root = tmp_path / "project", tmp_path / "root"
+    for name, text in BROKEN_PROJECT.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    for table in ("movies", "movies_rejects", "reviews", "reviews_rejects"):
+        (root / "lakehouse" / "bronze" / table / "_delta_log").mkdir(parents=True)
+    done = oakvale("build", "--data-root", str(root), OAKVALE_DBT_PROJECT_DIR=str(project))
+
+    line = the_one_line(done)  # dbt's own output is on stdout
+    assert done.returncode == 1
+    assert line.startswith("oakvale build: dbt build failed with exit code 1 (PASS=0 WARN=0 ERROR=1 ")
+    assert " in model silver_broken (models/silver_broken.sql): Catalog Error: Table with name no_such_table" in line
+    assert "$ dbt build --target local" in done.stdout and "no_such_table" in done.stdout
+    assert "no_such_table" in the_log(line, root)
+
+
+def test_the_glue_run_logs_to_stderr_and_ends_with_the_one_line(capsys):
+    from ingestion import runlog
+    from ingestion.bronze.job import MissingInputError
+
+    log = runlog.start_glue("bronze-job", "jr_0123")
+    try:
+        code = runlog.fail(log, MissingInputError("raw input s3://raw/movies does not exist: land data there first"))
+    finally:
+        runlog.stop(log)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert "Traceback" not in err[-1] and any("MissingInputError" in line for line in err[:-1])  # CloudWatch gets the trace
+    assert err[-1] == ("oakvale bronze-job: raw input s3://raw/movies does not exist: land data there first "
+                       "(log: CloudWatch log group /aws-glue/jobs/error, run jr_0123)")
+
+
+def test_unexpected_errors_are_trimmed_to_their_first_line():
+    from ingestion.errors import summary
+
+    assert summary(KeyError("movie_id")) == "KeyError: 'movie_id'"
+    long = summary(RuntimeError("x" * 500 + "\nsecond line"))
+    assert long.startswith("RuntimeError: xxx") and long.endswith("...") and len(long) <= len("RuntimeError: ") + 200
