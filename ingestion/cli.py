@@ -61,6 +61,7 @@ def step_ingest(settings: OakvaleSettings, *, datasets: list[str], writer: str, 
 
     with console.status("starting Spark"):
         spark = local_session(log_file=log_file)
+    runlog.watch_interrupts()  # after PySpark's own handler: Ctrl-C ends in the "interrupted" line
     try:
         return _ingest_all(spark, settings, datasets=datasets, writer=writer, reject_threshold=reject_threshold)
     finally:
@@ -117,7 +118,7 @@ def step_docs(settings: OakvaleSettings) -> None:
     console.print(f"[green]docs[/] {settings.docs_path}/index.html")
     console.print(
         f"serve them: OAKVALE_DATA_ROOT={settings.data_root} .venv/bin/dbt docs serve --project-dir dbt_oakvale "
-        f"--profiles-dir dbt_oakvale --target-path {settings.docs_path}"
+        f"--profiles-dir dbt_oakvale --target-path {settings.docs_path}", soft_wrap=True
     )
 
 
@@ -247,7 +248,7 @@ def _run(args: argparse.Namespace, settings: OakvaleSettings, log_file: Path | N
         console.print(f"[bold green]done[/]: data root {settings.data_root}")
         console.print(f"  raw:     {settings.raw_root}\n  bronze:  {settings.bronze_root}\n"
                       f"  silver/gold: {settings.warehouse_path}\n  docs:    {settings.docs_path}/index.html\n"
-                      f"  dashboard: {settings.dashboard_path}")
+                      f"  dashboard: {settings.dashboard_path}\n  log:       {log_file}", soft_wrap=True)
     return 0
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,26 @@ def _log_file(command: str, data_root: str | None) -> Path:
     raise OakvaleError(f"cannot create a log file in {log_dir(data_root)}: set {LOG_DIR_ENV} to a writable folder")
 
 
+_interrupted = threading.Event()
+
+
+def watch_interrupts() -> None:
+    """Mark the run interrupted on Ctrl-C, then run the handler that was there (PySpark's cancels
+    Spark's jobs, and what reaches `fail` is then a py4j error, not KeyboardInterrupt)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        _interrupted.set()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+
+
 class _OwnWarnings(logging.Filter):
     """Without --verbose the console shows only Oakvale's own warnings; libraries go to the file."""
 
@@ -96,6 +118,8 @@ def start(command: str, data_root: str | None, *, verbose: bool = False) -> RunL
     if not verbose:
         to_console.addFilter(_OwnWarnings())
     previous = _configure([to_file, to_console])
+    _interrupted.clear()
+    watch_interrupts()
     logging.getLogger(__name__).info("oakvale %s, pid %d: %s", command, os.getpid(), " ".join(sys.argv))
     return RunLog(command, path, str(path), [to_file, to_console], previous)
 
@@ -118,9 +142,9 @@ def fail(run: RunLog, error: BaseException) -> int:
         message = one_line(str(error))
         record_log.error("oakvale %s: %s", run.command, message, exc_info=error)
         line, code = f"oakvale {run.command}: {message} (log: {run.where})", error.exit_code
-    elif isinstance(error, KeyboardInterrupt):
+    elif isinstance(error, KeyboardInterrupt) or _interrupted.is_set():
         record_log.error("oakvale %s: interrupted", run.command, exc_info=error)
-        line, code = f"oakvale {run.command}: interrupted; re-running resumes where it stopped (log: {run.where})", 130
+        line, code = f"oakvale {run.command}: interrupted; run the command again to finish it (log: {run.where})", 130
     else:
         record_log.error("oakvale %s: failed", run.command, exc_info=error)
         line, code = f"oakvale {run.command}: failed: {summary(error)} (full trace: {run.where})", 1

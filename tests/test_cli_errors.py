@@ -187,3 +187,27 @@ def test_unexpected_errors_are_trimmed_to_their_first_line():
     assert summary(KeyError("movie_id")) == "KeyError: 'movie_id'"
     long = summary(RuntimeError("x" * 500 + "\nsecond line"))
     assert long.startswith("RuntimeError: xxx") and long.endswith("...") and len(long) <= len("RuntimeError: ") + 200
+
+
+def test_ctrl_c_during_the_spark_job_is_one_line_and_exit_130(tmp_path):
+    import signal
+    import time
+
+    write_raw(tmp_path, "movies", "2026-11-20", "r1-0", [movie(i) for i in range(1, 50_000)])
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OAKVALE_")}
+    child = subprocess.Popen([str(OAKVALE), "ingest", "--dataset", "movies", "--data-root", str(tmp_path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment, cwd=REPO)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and child.poll() is None:  # wait until the job is reading the batch
+        logs = list((tmp_path / "logs").glob("ingest-*.log"))
+        if logs and "bronze writer:" in logs[0].read_text():
+            break
+        time.sleep(0.2)
+    child.send_signal(signal.SIGINT)
+    _out, err = child.communicate(timeout=300)
+
+    done = subprocess.CompletedProcess(child.args, child.returncode, _out, err)
+    line = the_one_line(done)
+    assert done.returncode == 130
+    assert line.startswith("oakvale ingest: interrupted; run the command again to finish it (log: ")
+    the_log(line, tmp_path)

@@ -32,7 +32,9 @@ COMMAND = "bronze-job"
 
 def _session(on_glue: bool, log_file: Path | None) -> SparkSession:
     if not on_glue:
-        return local_session(log_file=log_file)
+        spark = local_session(log_file=log_file)
+        runlog.watch_interrupts()  # after PySpark's own handler: Ctrl-C ends in the "interrupted" line
+        return spark
     # On Glue the GlueContext owns the session (it only works inside Glue's JVM).
     from awsglue.context import GlueContext
     from pyspark.context import SparkContext
