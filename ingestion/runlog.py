@@ -89,7 +89,7 @@ class _OwnWarnings(logging.Filter):
         return record.name == "ingestion" or record.name.startswith("ingestion.")
 
 
-def _configure(handlers: list[logging.Handler]) -> int:
+def _configure(handlers: list[logging.Handler], ingestion_level: int = logging.DEBUG) -> int:
     """Attach this run's handlers to the root logger; returns the root level to restore."""
     root = logging.getLogger()
     for handler in list(root.handlers):  # an earlier run in this process that did not stop
@@ -100,7 +100,7 @@ def _configure(handlers: list[logging.Handler]) -> int:
     for handler in handlers:
         handler.oakvale_run = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    logging.getLogger("ingestion").setLevel(logging.DEBUG)
+    logging.getLogger("ingestion").setLevel(ingestion_level)
     for name, level in _QUIET.items():
         logging.getLogger(name).setLevel(level)
     logging.captureWarnings(True)
@@ -125,19 +125,24 @@ def start(command: str, data_root: str | None, *, verbose: bool = False) -> RunL
 
 
 def start_glue(command: str, job_run_id: str | None = None) -> RunLog:
-    """On Glue: logging at INFO on stderr, as Glue's CloudWatch integration expects."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
-    previous = _configure([handler])
-    return RunLog(command, None, f"{GLUE_LOG}, run {job_run_id}" if job_run_id else GLUE_LOG, [handler], previous)
+    """On Glue: logging at INFO on stderr, as Glue's CloudWatch integration expects (Glue's own
+    root handlers, when it set some up, are kept instead, as logging.basicConfig would)."""
+    handlers: list[logging.Handler] = []
+    if not logging.getLogger().handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handlers.append(handler)
+    previous = _configure(handlers, logging.INFO)
+    return RunLog(command, None, f"{GLUE_LOG}, run {job_run_id}" if job_run_id else GLUE_LOG, handlers, previous)
 
 
 def fail(run: RunLog, error: BaseException) -> int:
     """Log the full trace, print the one line, and return the exit code."""
-    file_only = [h for h in run.handlers if isinstance(h, logging.FileHandler)] or run.handlers
+    # The trace goes to the log file only (the console gets the one line); on Glue, to stderr as usual.
+    to_file = [h for h in run.handlers if isinstance(h, logging.FileHandler)]
     record_log = logging.getLogger("ingestion.runlog.failure")
-    record_log.propagate = False
-    record_log.handlers = file_only
+    record_log.handlers = to_file
+    record_log.propagate = not to_file
     if isinstance(error, OakvaleError):
         message = one_line(str(error))
         record_log.error("oakvale %s: %s", run.command, message, exc_info=error)
@@ -163,4 +168,5 @@ def stop(run: RunLog) -> None:
         handler.close()
     root.setLevel(run.root_level)
     logging.captureWarnings(False)
-    logging.getLogger("ingestion.runlog.failure").handlers = []
+    failure_log = logging.getLogger("ingestion.runlog.failure")
+    failure_log.handlers, failure_log.propagate = [], True

@@ -165,10 +165,13 @@ def test_a_dbt_failure_is_one_line_naming_the_dbt_command_and_the_model(tmp_path
     assert "no_such_table" in the_log(line, root)
 
 
-def test_the_glue_run_logs_to_stderr_and_ends_with_the_one_line(capsys):
+def test_the_glue_run_logs_to_stderr_and_ends_with_the_one_line(capsys, monkeypatch):
+    import logging
+
     from ingestion import runlog
     from ingestion.bronze.job import MissingInputError
 
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as in a fresh Glue process (pytest adds its own)
     log = runlog.start_glue("bronze-job", "jr_0123")
     try:
         code = runlog.fail(log, MissingInputError("raw input s3://raw/movies does not exist: land data there first"))
