@@ -502,6 +502,32 @@ def check_state_machine(module: Module) -> list[str]:
     return findings
 
 
+# Resources that AWS checks against their role's permissions when they are created. Each must depend on
+# the role's inline policy: a role reference alone orders them after the role, not after its policy, so
+# the first apply in a new account can create them while the policy does not exist yet.
+POLICY_BEFORE_USE = {
+    # Step Functions checks at creation that the role may deliver logs to the log destination
+    # ("The state machine IAM Role is not authorized to access the Log Destination").
+    "aws_sfn_state_machine.pipeline": "aws_iam_role_policy.pipeline",
+    # Lambda writes its first logs (logging_config) and traces as soon as it is invoked.
+    "aws_lambda_function.generator": "aws_iam_role_policy.generator",
+}
+
+
+def check_policies_before_use(module: Module) -> list[str]:
+    """Resources validated against their role at creation depend on the role's policy (first apply)."""
+    findings: list[str] = []
+    for user, policy in POLICY_BEFORE_USE.items():
+        rtype, name = user.split(".")
+        body = module.resources.get((rtype, name))
+        if body is None:
+            findings.append(f"no {user}")
+            continue
+        if not any(_refers(d, policy) for d in _as_list(body.get("depends_on"))):
+            findings.append(f"{user} does not depend on {policy} (created before its role may act)")
+    return findings
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -537,4 +563,5 @@ ALL_CHECKS = (
     check_athena_workgroup,
     check_state_machine,
     check_glue_databases,
+    check_policies_before_use,
 )
