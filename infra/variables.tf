@@ -151,9 +151,14 @@ variable "lambda_memory_mb" {
 }
 
 variable "lambda_reserved_concurrency" {
-  description = "Reserved concurrency of the generator (2: one run per dataset, never more; -1: unreserved, for accounts whose concurrency quota is at its minimum)."
+  description = "Reserved concurrency of the generator. -1 (default): unreserved; Lambda refuses any reservation that leaves the account less than 100 unreserved, so a new account (quota often 10) cannot reserve at all. On an account with room, 2 caps it at one run per dataset."
   type        = number
-  default     = 2
+  default     = -1
+
+  validation {
+    condition     = var.lambda_reserved_concurrency == -1 || var.lambda_reserved_concurrency >= 2
+    error_message = "Use -1 (unreserved) or at least 2: the pipeline runs the generator for both datasets in parallel."
+  }
 }
 
 variable "athena_bytes_scanned_cutoff" {

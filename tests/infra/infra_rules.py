@@ -528,6 +528,23 @@ def check_policies_before_use(module: Module) -> list[str]:
     return findings
 
 
+def check_lambda_concurrency_default(module: Module) -> list[str]:
+    """With the defaults, no function reserves concurrency: Lambda refuses a reservation that leaves the
+    account's unreserved concurrency under its minimum (100), so on a new account (quota often 10) any
+    reservation fails the first apply."""
+    findings: list[str] = []
+    for name, body in module.of_type("aws_lambda_function").items():
+        value = body.get("reserved_concurrent_executions")
+        if value is None:
+            continue
+        resolved = resolve(module, str(value))
+        if resolved != "-1":
+            findings.append(
+                f"aws_lambda_function.{name}: reserved_concurrent_executions is {resolved} by default (-1: unreserved)"
+            )
+    return findings
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -564,4 +581,5 @@ ALL_CHECKS = (
     check_state_machine,
     check_glue_databases,
     check_policies_before_use,
+    check_lambda_concurrency_default,
 )
