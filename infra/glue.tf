@@ -48,7 +48,7 @@ resource "aws_glue_job" "bronze" {
   worker_type            = var.glue_worker_type
   number_of_workers      = var.glue_number_of_workers
   timeout                = var.glue_timeout_minutes
-  max_retries            = var.glue_max_retries
+  max_retries            = 0 # retried by the state machine only, with backoff (templates/pipeline.asl.json)
   security_configuration = aws_glue_security_configuration.bronze.name
 
   command {

@@ -96,12 +96,6 @@ variable "glue_timeout_minutes" {
   default     = 60
 }
 
-variable "glue_max_retries" {
-  description = "Glue-level retries of a failed bronze job run (the job's ledger makes a retry safe)."
-  type        = number
-  default     = 1
-}
-
 variable "reject_threshold" {
   description = "Max share of rejected lines per bronze run (--reject_threshold)."
   type        = number

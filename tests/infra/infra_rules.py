@@ -545,6 +545,37 @@ def check_lambda_concurrency_default(module: Module) -> list[str]:
     return findings
 
 
+def check_retries_in_one_place(module: Module) -> list[str]:
+    """Failed runs are retried by the state machine only, with backoff: the bronze Glue job has no retries of
+    its own (a `.sync` task follows one run, so a Glue-level retry would run unobserved after the pipeline
+    had already failed and alerted), and the Glue and CodeBuild tasks retry a failed run (States.TaskFailed)
+    at least twice, each wait longer than the last."""
+    findings: list[str] = []
+    job = module.of_type("aws_glue_job").get("bronze", {})
+    retries = resolve(module, str(job.get("max_retries")))
+    if retries != "0":
+        findings.append(f"aws_glue_job.bronze: max_retries is {retries}, not 0 (the state machine retries)")
+    try:
+        template, _ = state_machine_definition(module)
+    except (KeyError, ValueError, FileNotFoundError, json.JSONDecodeError) as exc:
+        return findings + [f"state machine definition unreadable: {exc}"]
+    for suffix in (":::glue:startJobRun.sync", ":::codebuild:startBuild.sync"):
+        tasks = {n: s for n, s in _tasks(template["States"]) if str(s.get("Resource", "")).endswith(suffix)}
+        if not tasks:
+            findings.append(f"no {suffix} task")
+        for name, state in tasks.items():
+            retried = [
+                r
+                for r in state.get("Retry", [])
+                if {"States.TaskFailed", "States.ALL"} & set(r.get("ErrorEquals", []))
+                and int(r.get("MaxAttempts", 3)) >= 2
+                and float(r.get("BackoffRate", 2.0)) > 1
+            ]
+            if not retried:
+                findings.append(f"{name}: a failed run (States.TaskFailed) is not retried with backoff")
+    return findings
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -582,4 +613,5 @@ ALL_CHECKS = (
     check_glue_databases,
     check_policies_before_use,
     check_lambda_concurrency_default,
+    check_retries_in_one_place,
 )
