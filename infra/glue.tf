@@ -89,4 +89,8 @@ resource "aws_glue_job" "bronze" {
     "--spark-event-logs-path"        = "s3://${aws_s3_bucket.this["glue-scripts"].id}/spark-ui/"
     "--TempDir"                      = "s3://${aws_s3_bucket.this["glue-scripts"].id}/temp/"
   }
+
+  # A run before the groups exist would create them itself (no retention), and the apply would then
+  # fail on ResourceAlreadyExistsException.
+  depends_on = [aws_cloudwatch_log_group.glue_bronze]
 }

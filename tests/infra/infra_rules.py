@@ -576,6 +576,31 @@ def check_retries_in_one_place(module: Module) -> list[str]:
     return findings
 
 
+def check_glue_log_groups(module: Module) -> list[str]:
+    """The log groups Terraform manages (retention, key) are the ones Glue writes. With a security
+    configuration that encrypts CloudWatch logs, Glue 5.0 writes to
+    `/aws-glue/jobs/<security configuration>-role<role path><role name>/output|error` (see infra/README.md),
+    so the job's log group prefix must be that name, built from the job's own configuration and role."""
+    job = module.of_type("aws_glue_job").get("bronze")
+    if job is None:
+        return ["no aws_glue_job.bronze"]
+    findings: list[str] = []
+    config = re.fullmatch(r"\$\{(aws_glue_security_configuration\.[\w-]+)\.name\}", str(job.get("security_configuration")))
+    role = re.fullmatch(r"\$\{(aws_iam_role\.[\w-]+)\.arn\}", str(job.get("role_arn")))
+    if not config or not role:
+        return ["aws_glue_job.bronze: security_configuration or role_arn is not a reference to this module's resources"]
+    cfg = module.resources.get(tuple(config.group(1).split(".")), {})
+    enc = _blocks(cfg, "encryption_configuration")
+    cloudwatch = _blocks(enc[0], "cloudwatch_encryption") if enc else []
+    if not cloudwatch or cloudwatch[0].get("cloudwatch_encryption_mode") in (None, "DISABLED"):
+        return findings  # without CloudWatch encryption Glue honours --custom-logGroup-prefix as documented
+    expected = f"/aws-glue/jobs/${{{config.group(1)}.name}}-role${{{role.group(1)}.path}}${{{role.group(1)}.name}}"
+    prefix = module.locals.get("glue_log_group_prefix")
+    if prefix != expected:
+        findings.append(f"local.glue_log_group_prefix is {prefix!r}, not the group Glue writes with the security configuration ({expected!r})")
+    return findings
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -614,4 +639,5 @@ ALL_CHECKS = (
     check_policies_before_use,
     check_lambda_concurrency_default,
     check_retries_in_one_place,
+    check_glue_log_groups,
 )
