@@ -75,7 +75,9 @@ resource "aws_glue_job" "bronze" {
     "--conf"                      = "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog"
     "--extra-py-files"            = "s3://${aws_s3_object.ingestion_wheel.bucket}/${aws_s3_object.ingestion_wheel.key}"
     "--additional-python-modules" = var.glue_additional_python_modules
-    "--enable-glue-datacatalog"   = "true"
+    # No --enable-glue-datacatalog: the job reads and writes by path and registers its tables with boto3
+    # (ingestion/catalog/glue.py). Spark's Glue catalog client would look up the catalog's `default`
+    # database and create it when missing (a new account has none) without the job needing either.
 
     # The job keeps its own ledger (Delta app transactions): Glue bookmarks stay off.
     "--job-bookmark-option" = "job-bookmark-disable"

@@ -142,11 +142,6 @@ data "aws_iam_policy_document" "glue_bronze" {
     resources = [local.glue_catalog_arn, local.glue_db_arn["bronze"], local.glue_tables_arn["bronze"]]
   }
   statement {
-    sid       = "DefaultDatabaseLookup" # Spark's Glue catalog client looks up "default" at start-up
-    actions   = ["glue:GetDatabase"]
-    resources = [local.glue_catalog_arn, "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/default"]
-  }
-  statement {
     sid = "JobLogs"
     actions = [
       "logs:CreateLogGroup",

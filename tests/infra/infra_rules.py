@@ -601,6 +601,36 @@ def check_glue_log_groups(module: Module) -> list[str]:
     return findings
 
 
+def _allowed(module: Module, document: str, action: str, resource: str) -> bool:
+    doc = module.data.get(("aws_iam_policy_document", document), {})
+    return any(
+        statement.get("effect", "Allow") == "Allow"
+        and action in _as_list(statement.get("actions"))
+        and any(resolve(module, str(r)) == resource for r in _as_list(statement.get("resources")))
+        for statement in _blocks(doc, "statement")
+    )
+
+
+def check_glue_default_database(module: Module) -> list[str]:
+    """Spark's Glue Data Catalog integration looks up the catalog's `default` database when the session's
+    catalog is first used and creates it when it is missing (a new account has none). A job that turns the
+    integration on must be allowed both; a job that does not need Spark's catalog leaves it off."""
+    job = module.of_type("aws_glue_job").get("bronze", {})
+    if str(job.get("default_arguments", {}).get("--enable-glue-datacatalog", "false")).lower() != "true":
+        return []
+    default_db = resolve(
+        module, "arn:${local.partition}:glue:${local.region}:${data.aws_caller_identity.current.account_id}:database/default"
+    )
+    role_doc = _policy_document_name(
+        next((b.get("policy") for b in module.of_type("aws_iam_role_policy").values() if _refers(b.get("role"), "aws_iam_role.glue_bronze")), None)
+    )
+    return [
+        f"aws_glue_job.bronze enables the Glue Data Catalog for Spark, but its role may not {action} on {default_db}"
+        for action in ("glue:GetDatabase", "glue:CreateDatabase")
+        if not _allowed(module, role_doc or "", action, default_db)
+    ]
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -640,4 +670,5 @@ ALL_CHECKS = (
     check_lambda_concurrency_default,
     check_retries_in_one_place,
     check_glue_log_groups,
+    check_glue_default_database,
 )

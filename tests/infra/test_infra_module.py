@@ -98,6 +98,7 @@ BROKEN = [
     ("check_retries_in_one_place", "glue.tf", "max_retries            = 0", "max_retries            = 1", "max_retries is 1"),
     ("check_retries_in_one_place", "templates/pipeline.asl.json", '"Retry": [\n        {"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 2}\n      ],', "", "DbtBuild"),
     ("check_glue_log_groups", "cloudwatch.tf", "-role${aws_iam_role.glue_bronze.path}${aws_iam_role.glue_bronze.name}", "", "not the group Glue writes"),
+    ("check_glue_default_database", "glue.tf", '"--additional-python-modules" = var.glue_additional_python_modules\n', '"--additional-python-modules" = var.glue_additional_python_modules\n"--enable-glue-datacatalog" = "true"\n', "glue:CreateDatabase"),
     ("check_policies_before_use", "stepfunctions.tf", "depends_on = [aws_iam_role_policy.pipeline]", "", "aws_sfn_state_machine.pipeline"),
     ("check_policies_before_use", "lambda.tf", "depends_on = [aws_cloudwatch_log_group.generator, aws_iam_role_policy.generator]", "depends_on = [aws_cloudwatch_log_group.generator]", "aws_lambda_function.generator"),
 ]
