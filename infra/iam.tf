@@ -304,6 +304,24 @@ resource "aws_iam_role_policy" "dbt" {
   policy = data.aws_iam_policy_document.dbt.json
 }
 
+# ------------------------------------------------------------------ Lake Formation (opt-in, lakeformation.tf)
+
+data "aws_iam_policy_document" "lake_formation" {
+  statement {
+    sid       = "LakeFormationDataAccess" # GetDataAccess has no resource-level permissions
+    actions   = ["lakeformation:GetDataAccess"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "lake_formation" {
+  for_each = var.lake_formation ? { glue_bronze = aws_iam_role.glue_bronze.id, dbt = aws_iam_role.dbt.id } : {}
+
+  name   = "lake-formation"
+  role   = each.value
+  policy = data.aws_iam_policy_document.lake_formation.json
+}
+
 # ------------------------------------------------------------------ pipeline state machine
 
 data "aws_iam_policy_document" "assume_states" {

@@ -223,3 +223,9 @@ variable "force_destroy_buckets" {
   type        = bool
   default     = false
 }
+
+variable "lake_formation" {
+  description = "Grant the bronze job's and dbt's roles Lake Formation permissions on the Glue databases and their tables (lakeformation.tf). Turn on in accounts where Lake Formation governs new databases (no IAMAllowedPrincipals); the applying principal must then be a data lake administrator."
+  type        = bool
+  default     = false
+}

@@ -38,6 +38,7 @@ UNSCOPED_ACTIONS = frozenset(
         "logs:PutResourcePolicy",
         "logs:DescribeResourcePolicies",
         "logs:DescribeLogGroups",
+        "lakeformation:GetDataAccess",
     }
 )
 
@@ -631,6 +632,61 @@ def check_glue_default_database(module: Module) -> list[str]:
     ]
 
 
+# What each role needs from Lake Formation on each database (layer): (database permissions, table permissions).
+# The bronze job reads, creates and updates its tables (boto3); dbt reads bronze and builds, merges, renames
+# (a Glue copy and delete) and drops silver and gold tables.
+LAKE_FORMATION_NEEDS = {
+    ("glue_bronze", "bronze"): ({"DESCRIBE", "CREATE_TABLE"}, {"DESCRIBE", "SELECT", "INSERT", "DELETE", "ALTER"}),
+    ("dbt", "bronze"): ({"DESCRIBE"}, {"DESCRIBE", "SELECT"}),
+    ("dbt", "silver"): ({"DESCRIBE", "CREATE_TABLE"}, {"DESCRIBE", "SELECT", "INSERT", "DELETE", "ALTER", "DROP"}),
+    ("dbt", "gold"): ({"DESCRIBE", "CREATE_TABLE"}, {"DESCRIBE", "SELECT", "INSERT", "DELETE", "ALTER", "DROP"}),
+}
+
+
+def check_lake_formation(module: Module) -> list[str]:
+    """Opt-in Lake Formation grants (`var.lake_formation`, off by default): with it on, each role has what
+    it needs on each database and its tables (`local.lake_formation_grants`, applied by one
+    aws_lakeformation_permissions per database and one per database's tables), and both roles may call
+    lakeformation:GetDataAccess. In an account where Lake Formation governs new databases (no
+    IAMAllowedPrincipals), IAM alone is denied."""
+    findings: list[str] = []
+    variable = module.variables.get("lake_formation")
+    if variable is None or variable.get("default") is not False or "bool" not in str(variable.get("type")):
+        return ["no variable lake_formation (bool, default false)"]
+    grants = module.locals.get("lake_formation_grants")
+    if not isinstance(grants, dict):
+        return ["no local.lake_formation_grants"]
+    for (role, layer), (db_needed, table_needed) in LAKE_FORMATION_NEEDS.items():
+        entry = next((g for g in grants.values() if g.get("role") == role and g.get("database") == layer), None)
+        if entry is None:
+            findings.append(f"no Lake Formation grant for the {role} role on the {layer} database")
+            continue
+        for kind, needed in (("database_permissions", db_needed), ("table_permissions", table_needed)):
+            missing = needed - set(_as_list(entry.get(kind)))
+            if missing:
+                findings.append(f"{role} on {layer}: {kind} lacks {sorted(missing)}")
+    applied = {"database": False, "table": False}
+    for name, body in module.of_type("aws_lakeformation_permissions").items():
+        gated = _refers(body.get("for_each"), "var.lake_formation") and _refers(body.get("for_each"), "local.lake_formation_grants")
+        for kind in applied:
+            blocks = _blocks(body, kind)
+            if gated and blocks and (kind == "database" or blocks[0].get("wildcard") is True):
+                applied[kind] = True
+    for kind, ok in applied.items():
+        if not ok:
+            findings.append(f"no aws_lakeformation_permissions for each grant's {kind if kind == 'database' else 'tables (wildcard)'}, gated by var.lake_formation")
+    roles_with_access = set()
+    for body in module.of_type("aws_iam_role_policy").values():
+        doc = module.data.get(("aws_iam_policy_document", _policy_document_name(body.get("policy")) or ""), {})
+        if any("lakeformation:GetDataAccess" in _as_list(st.get("actions")) for st in _blocks(doc, "statement")):
+            if _refers(body.get("for_each"), "var.lake_formation"):
+                roles_with_access |= {r for r in ("glue_bronze", "dbt") if _refers(body.get("for_each"), f"aws_iam_role.{r}")}
+    for role in ("glue_bronze", "dbt"):
+        if role not in roles_with_access:
+            findings.append(f"aws_iam_role.{role} may not call lakeformation:GetDataAccess when var.lake_formation is on")
+    return findings
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -671,4 +727,5 @@ ALL_CHECKS = (
     check_retries_in_one_place,
     check_glue_log_groups,
     check_glue_default_database,
+    check_lake_formation,
 )
