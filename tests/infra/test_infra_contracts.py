@@ -266,3 +266,22 @@ def test_spark_catalog_uses_are_found(tmp_path: Path) -> None:
     source = tmp_path / "job.py"
     source.write_text('conf = {"spark.sql.session.timeZone": "UTC"}\nspark.sql("select 1")\ndf.write.saveAsTable("t")\n')
     assert [u.split(" ")[1] for u in _spark_catalog_uses(source, tmp_path)] == [".sql", ".saveAsTable"]
+
+
+def test_dbt_tables_live_in_the_lakehouse_not_in_expiring_query_results(module: rules.Module) -> None:
+    """The workgroup enforces its configuration, so Athena writes a Hive CTAS without a location under the
+    query results location (<results>/tables/<query id>/), which the results bucket's lifecycle expires:
+    a seed or model table built that way goes blank after the expiry unless rebuilt. dbt-athena gives every
+    Iceberg table a location under s3_data_dir (the lakehouse bucket), so every layer dbt builds with CTAS
+    (seeds, silver, gold) must be Iceberg."""
+    import yaml
+
+    project = yaml.safe_load(_read("dbt_oakvale/dbt_project.yml"))
+    workgroup = module.resource("aws_athena_workgroup", "main")["configuration"][0]
+    assert workgroup["enforce_workgroup_configuration"] is True
+    assert any(rules._blocks(r, "expiration") for r in rules._lifecycle(module, "athena-results"))
+    layers = {"seeds": project["seeds"]["oakvale"], **{f"models.{k}": v for k, v in project["models"]["oakvale"].items() if isinstance(v, dict) and not k.startswith("+")}}
+    not_iceberg = {name: cfg.get("+table_type", "hive") for name, cfg in layers.items() if cfg.get("+table_type") != "iceberg"}
+    assert not_iceberg == {}, f"built under the expiring Athena results location: {not_iceberg}"
+    env = _read_codebuild_env(module)
+    assert env["OAKVALE_ATHENA_S3_DATA_DIR"] == "${local.data_root}/lakehouse/", "s3_data_dir is not in the lakehouse bucket"
