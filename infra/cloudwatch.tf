@@ -7,11 +7,14 @@ resource "aws_cloudwatch_log_group" "generator" {
 }
 
 # Bronze job logs. Glue 5.0 logs every job in real time to <prefix>/output (stdout, stderr) and
-# <prefix>/error (Spark, Glue logger); the job sets the prefix with --custom-logGroup-prefix.
-# With a security configuration that encrypts CloudWatch logs Glue may also create groups of its own
-# under /aws-glue/ (its role may).
+# <prefix>/error (Spark, Glue logger). With a security configuration that encrypts CloudWatch logs (ours
+# does) Glue writes to /aws-glue/jobs/<security configuration>-role<role path><role name>/output|error
+# instead, so that is the prefix of the groups managed here (retention, key), and --custom-logGroup-prefix
+# names the same groups: whichever of the two Glue follows, it writes into these. AWS's docs do not
+# settle the name for Glue 5.0 (infra/README.md); the role may still create groups under /aws-glue/, so
+# a wrong name would leave logs in a group without retention rather than lose them.
 locals {
-  glue_log_group_prefix = "/aws-glue/jobs/${local.name}-bronze"
+  glue_log_group_prefix = "/aws-glue/jobs/${aws_glue_security_configuration.bronze.name}-role${aws_iam_role.glue_bronze.path}${aws_iam_role.glue_bronze.name}"
 }
 
 resource "aws_cloudwatch_log_group" "glue_bronze" {

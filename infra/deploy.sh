@@ -9,6 +9,7 @@
 # creates or updates everything), 6 dbt runner image to ECR, 7 outputs.
 # --dry-run prints every command and runs none of them (no build, no AWS, no terraform).
 # --build-only stops after step 3: the wheel and the Lambda package in --dist, nothing deployed.
+# Any build host: the Lambda package and the dbt image are built for linux/amd64, where they run.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,7 +34,13 @@ DIST="$REPO/dist"
 # fully pinned for the python3.11 runtime's glibc (manylinux2014).
 LAMBDA_REQUIREMENTS="$INFRA/lambda-requirements.txt"
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+# Where the artifacts run: the Lambda (architectures = ["x86_64"]) and CodeBuild (LINUX_CONTAINER) are
+# linux/amd64. The build host may be anything (an Apple Silicon laptop is linux/arm64 under Docker and
+# darwin/arm64 outside it): wheels are fetched and the image is built for the target, never the host.
+TARGET_PLATFORM=linux/amd64
+HOST_PLATFORM="$(uname -s | tr '[:upper:]' '[:lower:]')/$(uname -m)"
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "deploy.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -96,6 +103,7 @@ run_sh() {
 tf() { run "$TERRAFORM" "-chdir=$INFRA" "$@"; }
 
 echo "Oakvale deploy: env=$ENVIRONMENT region=$REGION prefix=$PREFIX image_tag=$IMAGE_TAG$([ "$DRY_RUN" = 1 ] && echo ' (dry run: nothing is executed)')"
+echo "Build: host $HOST_PLATFORM, target $TARGET_PLATFORM"
 
 step "build the ingestion wheel ($WHEEL)"
 # From a copy of the package, so setuptools leaves no build/ or *.egg-info in the work tree.
@@ -113,8 +121,10 @@ run "$PYTHON" -m pip install --quiet --no-deps --target "$LAMBDA_BUILD" "$WHEEL"
 run "$PYTHON" -m pip install --quiet --no-deps --target "$LAMBDA_BUILD" \
   --platform manylinux2014_x86_64 --implementation cp --python-version 3.11 --only-binary=:all: \
   -r "$LAMBDA_REQUIREMENTS"
-run "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); import ingestion; from ingestion.generator import lambda_handler
-assert ingestion.__file__.startswith(sys.argv[1]), f"imported {ingestion.__file__}, not the package"' "$LAMBDA_BUILD"
+# Wheel tags, native libraries and pins against the Lambda's platform on any host; the handler is also
+# imported where the host can load linux/x86_64 CPython 3.11 wheels (checks/lambda_package.py).
+run "$PYTHON" "$INFRA/checks/lambda_package.py" --host "$HOST_PLATFORM" --requirements "$LAMBDA_REQUIREMENTS" \
+  --handler ingestion.generator.lambda_handler "$LAMBDA_BUILD"
 run "$PYTHON" -c 'import pathlib, sys, zipfile
 src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -161,7 +171,9 @@ else
   fi
   IMAGE="$REPO_URL:$IMAGE_TAG"
   run_sh "$(printf '%q ecr get-login-password --region %q | %q login --username AWS --password-stdin %q' "$AWS" "$REGION" "$DOCKER" "${REPO_URL%%/*}")"
-  run "$DOCKER" build -f "$INFRA/docker/dbt-runner/Dockerfile" -t "$IMAGE" "$REPO"
+  # CodeBuild's LINUX_CONTAINER is x86_64: an image built for the host's arm64 fails there with
+  # "exec format error". On an arm64 host Docker builds it under emulation.
+  run "$DOCKER" build --platform "$TARGET_PLATFORM" -f "$INFRA/docker/dbt-runner/Dockerfile" -t "$IMAGE" "$REPO"
   # Tags are immutable: a tag already in the repository is not pushed again.
   run_sh "$(printf '%q ecr describe-images --region %q --repository-name %q --image-ids imageTag=%q >/dev/null 2>&1 || %q push %q' "$AWS" "$REGION" "${REPO_URL#*/}" "$IMAGE_TAG" "$DOCKER" "$IMAGE")"
 fi

@@ -48,7 +48,7 @@ resource "aws_glue_job" "bronze" {
   worker_type            = var.glue_worker_type
   number_of_workers      = var.glue_number_of_workers
   timeout                = var.glue_timeout_minutes
-  max_retries            = var.glue_max_retries
+  max_retries            = 0 # retried by the state machine only, with backoff (templates/pipeline.asl.json)
   security_configuration = aws_glue_security_configuration.bronze.name
 
   command {
@@ -75,7 +75,9 @@ resource "aws_glue_job" "bronze" {
     "--conf"                      = "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog"
     "--extra-py-files"            = "s3://${aws_s3_object.ingestion_wheel.bucket}/${aws_s3_object.ingestion_wheel.key}"
     "--additional-python-modules" = var.glue_additional_python_modules
-    "--enable-glue-datacatalog"   = "true"
+    # No --enable-glue-datacatalog: the job reads and writes by path and registers its tables with boto3
+    # (ingestion/catalog/glue.py). Spark's Glue catalog client would look up the catalog's `default`
+    # database and create it when missing (a new account has none) without the job needing either.
 
     # The job keeps its own ledger (Delta app transactions): Glue bookmarks stay off.
     "--job-bookmark-option" = "job-bookmark-disable"
@@ -89,4 +91,8 @@ resource "aws_glue_job" "bronze" {
     "--spark-event-logs-path"        = "s3://${aws_s3_bucket.this["glue-scripts"].id}/spark-ui/"
     "--TempDir"                      = "s3://${aws_s3_bucket.this["glue-scripts"].id}/temp/"
   }
+
+  # A run before the groups exist would create them itself (no retention), and the apply would then
+  # fail on ResourceAlreadyExistsException.
+  depends_on = [aws_cloudwatch_log_group.glue_bronze]
 }

@@ -142,11 +142,6 @@ data "aws_iam_policy_document" "glue_bronze" {
     resources = [local.glue_catalog_arn, local.glue_db_arn["bronze"], local.glue_tables_arn["bronze"]]
   }
   statement {
-    sid       = "DefaultDatabaseLookup" # Spark's Glue catalog client looks up "default" at start-up
-    actions   = ["glue:GetDatabase"]
-    resources = [local.glue_catalog_arn, "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/default"]
-  }
-  statement {
     sid = "JobLogs"
     actions = [
       "logs:CreateLogGroup",
@@ -307,6 +302,24 @@ resource "aws_iam_role_policy" "dbt" {
   name   = "dbt"
   role   = aws_iam_role.dbt.id
   policy = data.aws_iam_policy_document.dbt.json
+}
+
+# ------------------------------------------------------------------ Lake Formation (opt-in, lakeformation.tf)
+
+data "aws_iam_policy_document" "lake_formation" {
+  statement {
+    sid       = "LakeFormationDataAccess" # GetDataAccess has no resource-level permissions
+    actions   = ["lakeformation:GetDataAccess"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "lake_formation" {
+  for_each = var.lake_formation ? { glue_bronze = aws_iam_role.glue_bronze.id, dbt = aws_iam_role.dbt.id } : {}
+
+  name   = "lake-formation"
+  role   = each.value
+  policy = data.aws_iam_policy_document.lake_formation.json
 }
 
 # ------------------------------------------------------------------ pipeline state machine

@@ -33,4 +33,8 @@ resource "aws_sfn_state_machine" "pipeline" {
     kms_key_id                        = aws_kms_key.main.arn
     kms_data_key_reuse_period_seconds = 300
   }
+
+  # role_arn orders this after the role, not after its policy; Step Functions checks at creation that
+  # the role may deliver logs ("not authorized to access the Log Destination" on a first apply).
+  depends_on = [aws_iam_role_policy.pipeline]
 }

@@ -96,12 +96,6 @@ variable "glue_timeout_minutes" {
   default     = 60
 }
 
-variable "glue_max_retries" {
-  description = "Glue-level retries of a failed bronze job run (the job's ledger makes a retry safe)."
-  type        = number
-  default     = 1
-}
-
 variable "reject_threshold" {
   description = "Max share of rejected lines per bronze run (--reject_threshold)."
   type        = number
@@ -151,9 +145,14 @@ variable "lambda_memory_mb" {
 }
 
 variable "lambda_reserved_concurrency" {
-  description = "Reserved concurrency of the generator (2: one run per dataset, never more; -1: unreserved, for accounts whose concurrency quota is at its minimum)."
+  description = "Reserved concurrency of the generator. -1 (default): unreserved; Lambda refuses any reservation that leaves the account less than 100 unreserved, so a new account (quota often 10) cannot reserve at all. On an account with room, 2 caps it at one run per dataset."
   type        = number
-  default     = 2
+  default     = -1
+
+  validation {
+    condition     = var.lambda_reserved_concurrency == -1 || var.lambda_reserved_concurrency >= 2
+    error_message = "Use -1 (unreserved) or at least 2: the pipeline runs the generator for both datasets in parallel."
+  }
 }
 
 variable "athena_bytes_scanned_cutoff" {
@@ -221,6 +220,12 @@ variable "alert_email" {
 
 variable "force_destroy_buckets" {
   description = "Let `terraform destroy` delete non-empty buckets (dev only; keep false in prod)."
+  type        = bool
+  default     = false
+}
+
+variable "lake_formation" {
+  description = "Grant the bronze job's and dbt's roles Lake Formation permissions on the Glue databases and their tables (lakeformation.tf). Turn on in accounts where Lake Formation governs new databases (no IAMAllowedPrincipals); the applying principal must then be a data lake administrator."
   type        = bool
   default     = false
 }

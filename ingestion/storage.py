@@ -6,12 +6,14 @@ and on AWS. S3 calls use boto3, which honours AWS_ENDPOINT_URL (moto in tests).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 
@@ -79,6 +81,22 @@ def exists(uri: str) -> bool:
     return Path(uri).exists()
 
 
+def file_exists(uri: str) -> bool:
+    """Whether exactly this file exists (not merely some key starting with it, as `exists` allows)."""
+    if is_s3(uri):
+        from botocore.exceptions import ClientError
+
+        bucket, key = split_s3(uri)
+        try:
+            _s3().head_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+    return Path(uri).is_file()
+
+
 def write_bytes(uri: str, data: bytes) -> None:
     if is_s3(uri):
         bucket, key = split_s3(uri)
@@ -89,6 +107,37 @@ def write_bytes(uri: str, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)  # readers never see a half-written file
+
+
+def write_bytes_if_absent(uri: str, data: bytes) -> bool:
+    """Create a file only if nothing is there yet; False if another writer got there first.
+
+    The create is atomic on both stores (S3: a conditional PUT with If-None-Match; local: a hard link
+    of a complete temporary file), so of several concurrent writers exactly one wins.
+    """
+    if is_s3(uri):
+        from botocore.exceptions import ClientError
+
+        bucket, key = split_s3(uri)
+        try:
+            _s3().put_object(Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")
+        except ClientError as error:
+            # 412: the object exists; 409: a concurrent conditional write to the same key is in flight.
+            if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+                return False
+            raise
+        return True
+    path = Path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
 
 
 def upload_file(local_path: str, uri: str) -> None:
@@ -106,6 +155,22 @@ def read_bytes(uri: str) -> bytes:
         bucket, key = split_s3(uri)
         return _s3().get_object(Bucket=bucket, Key=key)["Body"].read()
     return Path(uri).read_bytes()
+
+
+def open_read(uri: str) -> BinaryIO:
+    """A file opened for streaming reads. A missing file raises FileNotFoundError on both stores."""
+    if is_s3(uri):
+        from botocore.exceptions import ClientError
+
+        bucket, key = split_s3(uri)
+        try:
+            body = _s3().get_object(Bucket=bucket, Key=key)["Body"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise FileNotFoundError(uri) from None
+            raise
+        return contextlib.closing(body)  # type: ignore[return-value]
+    return open(uri, "rb")
 
 
 def move(src: str, dst: str) -> None:
@@ -139,8 +204,3 @@ def remove_tree(prefix: str) -> None:
             client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk]})
         return
     shutil.rmtree(prefix, ignore_errors=True)
-
-
-def to_spark_uri(uri: str) -> str:
-    """Spark on Glue reads s3:// natively; local Spark wants plain paths."""
-    return uri

@@ -85,7 +85,7 @@ class Ledger:
 
     def read_plan(self, version: int) -> BatchPlan | None:
         uri = self._plan_uri(version)
-        return BatchPlan.from_json(storage.read_bytes(uri).decode()) if storage.exists(uri) else None
+        return BatchPlan.from_json(storage.read_bytes(uri).decode()) if storage.file_exists(uri) else None
 
     def processed_files(self, committed_version: int) -> list[RawFile]:
         return [f for plan in self.plans() if plan.version <= committed_version for f in plan.files]
@@ -106,7 +106,11 @@ class Ledger:
         return tuple(new)
 
     def next_plan(self, raw_files: list[RawFile], committed_version: int) -> BatchPlan | None:
-        """The batch to run now: an unfinished plan if one exists, else the files not yet processed."""
+        """The batch to run now: an unfinished plan if one exists, else the files not yet processed.
+
+        Concurrent runs agree on one plan: it is created only if absent, and a run that loses that
+        race takes the winner's plan, so both stage the same files and the commit admits one of them.
+        """
         pending = self.read_plan(committed_version + 1)
         if pending is not None:
             return pending
@@ -114,8 +118,9 @@ class Ledger:
         if not new:
             return None
         plan = BatchPlan(self.dataset, committed_version + 1, new, datetime.now(timezone.utc))
-        storage.write_bytes(self._plan_uri(plan.version), plan.to_json().encode())
-        return plan
+        if storage.write_bytes_if_absent(self._plan_uri(plan.version), plan.to_json().encode()):
+            return plan
+        return self.read_plan(plan.version)
 
     def discard(self, plan: BatchPlan) -> None:
         """Forget a plan that was aborted before commit (e.g. too many rejects)."""

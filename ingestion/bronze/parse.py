@@ -27,7 +27,9 @@ from ingestion.bronze.schema import DatasetSpec
 # Reasons a line is quarantined, in the order they are checked.
 MALFORMED_JSON = "malformed_json"
 NOT_A_JSON_OBJECT = "not_a_json_object"
-REJECT_REASONS = (MALFORMED_JSON, NOT_A_JSON_OBJECT)
+INVALID_UTF8 = "invalid_utf8"  # the line's bytes are not UTF-8: kept in _raw_bytes, never in a string column
+REJECT_REASONS = (MALFORMED_JSON, NOT_A_JSON_OBJECT, INVALID_UTF8)
+BOM = "\ufeff"
 _BLANK, _ROW = -1, 0  # blank lines are not records: neither a row nor a reject
 
 _INGEST_DATE = re.compile(r"ingest_date=(\d{4}-\d{2}-\d{2})")
@@ -95,6 +97,44 @@ select map_from_entries(list_filter(
 ))::json::varchar as rescued
 from lines
 """
+
+
+@dataclass
+class _Decoded:
+    text: pa.ChunkedArray  # each line as text (an invalid line decoded with U+FFFD, for reading only)
+    raw_bytes: pa.Array  # the exact bytes of the invalid lines, null elsewhere
+    invalid: np.ndarray  # bool per line: not valid UTF-8
+
+
+def _decode(value: pa.ChunkedArray) -> _Decoded:
+    """Lines as text. Spark hands over bytes (it does not check UTF-8); one cast checks a whole batch,
+    and only a batch that fails it is looked at line by line."""
+    n = len(value)
+    no_bytes = pa.nulls(n, pa.binary())
+    if pa.types.is_string(value.type) or pa.types.is_large_string(value.type):
+        return _Decoded(value, no_bytes, np.zeros(n, dtype=bool))
+    try:
+        return _Decoded(value.cast(pa.string()), no_bytes, np.zeros(n, dtype=bool))
+    except pa.ArrowInvalid:
+        pass
+    raw = value.to_pylist()
+    invalid = np.zeros(n, dtype=bool)
+    text = []
+    for i, line in enumerate(raw):
+        try:
+            text.append(None if line is None else line.decode("utf-8"))
+        except UnicodeDecodeError:
+            invalid[i] = True
+            text.append(line.decode("utf-8", errors="replace"))
+    kept = pa.array([line if bad else None for line, bad in zip(raw, invalid)], pa.binary())
+    return _Decoded(pa.chunked_array([pa.array(text, pa.string())]), kept, invalid)
+
+
+def _without_bom(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A byte-order mark opens some files saved by Windows tools: not part of the first record."""
+    if not pc.any(pc.starts_with(text, BOM)).as_py():
+        return text
+    return pc.replace_substring_regex(text, pattern="^" + BOM, replacement="")
 
 
 def _as_text(value) -> str | None:
@@ -205,10 +245,11 @@ class LineParser:
         lines = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         if lines.num_rows == 0:
             return ParsedLines(self.spec.data_schema().empty_table(), self.spec.rejects_schema().empty_table())
-        facts = self._query(self._kernel, lines.select(["value"])).combine_chunks()
+        decoded = _decode(lines.column("value"))
+        value = _without_bom(decoded.text)
+        facts = self._query(self._kernel, pa.table({"value": value})).combine_chunks()
         if facts.num_rows != lines.num_rows:
             raise AssertionError("the parse kernel must return one row per line, in order")
-        value = lines.column("value")
         outcome = self._outcome(facts)
         unknown, repeated = _rows_with(facts.column("keys").chunk(0), self.spec.fields)
         record = facts.column("record").chunk(0)
@@ -216,6 +257,7 @@ class LineParser:
         rescued = self._rescued(value, np.setdiff1d(unknown, repeated), lines.num_rows)
         if len(repeated):
             fields, rescued = self._last_value_wins(value, repeated, fields, rescued, outcome)
+        outcome[decoded.invalid] = 1 + REJECT_REASONS.index(INVALID_UTF8)
         is_row, is_reject = outcome == _ROW, outcome > _ROW
 
         found = _sources(lines.column("_source_file"), self.stamp.fallback_ingest_date)
@@ -229,7 +271,16 @@ class LineParser:
             "_ingest_date": found.ingest_date,
         }
         rows = pa.table({**fields, "_rescued_data": rescued, **source})
-        rejects = pa.table({"_raw_line": value, **source})
+        no_detail = pa.nulls(lines.num_rows, pa.string())
+        rejects = pa.table(
+            {
+                "_raw_line": decoded.text,
+                **source,
+                "_reject_detail": no_detail,
+                "_raw_bytes": decoded.raw_bytes,
+                "_file_size": pa.nulls(lines.num_rows, pa.int64()),
+            }
+        )
         rejects = rejects.filter(pa.array(is_reject))
         reasons = pa.array(np.array(REJECT_REASONS)[outcome[is_reject] - 1], pa.string())
         return ParsedLines(
@@ -292,6 +343,29 @@ class LineParser:
 
     def __exit__(self, *_exc) -> None:
         self.close()
+
+
+def file_rejects(files: list[tuple[str, int, str, str]], spec: DatasetSpec, stamp: BatchStamp) -> pa.Table:
+    """One reject row per quarantined file (uri, size, reason, detail): no line, no line number."""
+    n = len(files)
+    dates = []
+    for uri, *_ in files:
+        found = _INGEST_DATE.search(uri)
+        dates.append(date.fromisoformat(found.group(1) if found else stamp.fallback_ingest_date))
+    columns = {
+        "_raw_line": pa.nulls(n, pa.string()),
+        "_reject_reason": pa.array([reason for _, _, reason, _ in files], pa.string()),
+        "_source_file": pa.array([uri for uri, *_ in files], pa.string()),
+        "_source_line": pa.nulls(n, pa.int64()),
+        "_ingest_date": pa.array(dates, pa.date32()),
+        "_ingested_at": pa.repeat(pa.scalar(stamp.ingested_at, pa.timestamp("us", tz="UTC")), n),
+        "_batch_id": pa.repeat(pa.scalar(stamp.batch_id, pa.string()), n),
+        "_reject_detail": pa.array([detail for *_, detail in files], pa.string()),
+        "_raw_bytes": pa.nulls(n, pa.binary()),
+        "_file_size": pa.array([size for _, size, _, _ in files], pa.int64()),
+    }
+    schema = spec.rejects_schema()
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 
 def parse_lines(lines: pa.Table, spec: DatasetSpec, stamp: BatchStamp) -> ParsedLines:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from ingestion import storage
+LINES_DDL = "value binary, _source_file string, _block_start bigint"
 
 
 def read_lines(spark: SparkSession, files: list[str], max_tasks: int) -> DataFrame:
-    """Lines of the given raw files as (value, _source_file, _block_start), in at most `max_tasks` tasks.
+    """Lines of the given raw files as (value bytes, _source_file, _block_start), in at most `max_tasks` tasks.
 
     `_block_start` is the byte where the task's part of the file begins: 0 unless Spark split a
     large uncompressed file. A task reads its parts line by line, in order, so the parse kernel can
@@ -22,7 +22,12 @@ def read_lines(spark: SparkSession, files: list[str], max_tasks: int) -> DataFra
     Each task writes one file per table and partition, so `max_tasks` bounds the files a run adds
     to a partition; coalesce merges input splits without a shuffle.
     """
-    lines = spark.read.text([storage.to_spark_uri(f) for f in files])
+    if not files:  # every planned file was quarantined
+        return spark.createDataFrame([], LINES_DDL)
+    lines = spark.read.text(list(files))
+    # Bytes, not text: Spark does not check UTF-8, and the parse kernel rejects a line that is not.
     return lines.select(
-        "value", F.input_file_name().alias("_source_file"), F.input_file_block_start().alias("_block_start")
+        F.col("value").cast("binary").alias("value"),
+        F.input_file_name().alias("_source_file"),
+        F.input_file_block_start().alias("_block_start"),
     ).coalesce(max_tasks)

@@ -40,6 +40,13 @@ BATCH_METADATA = (
     ("_batch_id", pa.string()),
 )
 
+# What a reject carries besides its line: set only for the reasons that need it (docs/data_contract.md).
+REJECT_DETAIL = (
+    ("_reject_detail", pa.string()),  # the reader's error, for a quarantined file
+    ("_raw_bytes", pa.binary()),  # the line's exact bytes, for a line that is not valid UTF-8
+    ("_file_size", pa.int64()),  # bytes of a quarantined file
+)
+
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -64,6 +71,8 @@ class DatasetSpec:
     def rejects_schema() -> pa.Schema:
         columns = [pa.field("_raw_line", pa.string()), pa.field("_reject_reason", pa.string())]
         columns += [pa.field(name, type_) for name, type_ in BATCH_METADATA]
+        # Last, so tables written before they existed gain them by additive schema evolution.
+        columns += [pa.field(name, type_) for name, type_ in REJECT_DETAIL]
         return pa.schema(columns)
 
 

@@ -52,7 +52,7 @@ class StageTask:
     staging_dirs: dict[str, str]  # ROWS / REJECTS -> staging folder (local path or s3:// URI)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        files = _PartitionedFiles(self.staging_dirs)
+        files = PartitionedFiles(self.staging_dirs)
         with LineParser(self.spec, self.stamp) as parser:
             for batch in batches:
                 parsed = parser.parse(batch)
@@ -63,7 +63,7 @@ class StageTask:
             yield pa.RecordBatch.from_pylist(written, schema=STAGED_FILE_SCHEMA)
 
 
-class _PartitionedFiles:
+class PartitionedFiles:
     """One open Parquet file per (table, partition value), fed in row groups of ROW_GROUP_ROWS."""
 
     def __init__(self, staging_dirs: dict[str, str]):

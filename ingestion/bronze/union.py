@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _SPARK_TYPES = {
     pa.string(): "string",
+    pa.binary(): "binary",
     pa.int64(): "bigint",
     pa.date32(): "date",
     pa.timestamp("us", tz="UTC"): "timestamp",
@@ -72,3 +73,9 @@ def parsed_frame(lines: DataFrame, target) -> DataFrame:
     from ingestion.bronze.arrow_map import map_in_arrow  # Spark only on the driver: workers import this module
 
     return map_in_arrow(lines, UnionTask(target.spec, target.stamp), union_ddl(target.spec))
+
+
+def file_rejects_frame(spark, rejects: pa.Table, target) -> DataFrame:
+    """The reject rows of quarantined files (a handful, made on the driver) in the union schema."""
+    widened = _widen(rejects, True, union_schema(target.spec))
+    return spark.createDataFrame(widened.to_pylist(), schema=union_ddl(target.spec))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Protocol
 
 import pyarrow as pa
 from deltalake import DeltaTable, Field, Schema
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.transaction import AddAction, CommitProperties, Transaction, create_table_with_add_actions
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
@@ -26,16 +28,28 @@ from ingestion import storage
 from ingestion.bronze.arrow_map import map_in_arrow
 from ingestion.bronze.parse import BatchStamp
 from ingestion.bronze.schema import PARTITION_COLUMN, DatasetSpec
-from ingestion.bronze.task import REJECTS, ROWS, STAGED_FILE_DDL, StageTask
-from ingestion.bronze.union import parsed_frame
+from ingestion.bronze.task import REJECTS, ROWS, STAGED_FILE_DDL, PartitionedFiles, StageTask
+from ingestion.bronze.union import file_rejects_frame, parsed_frame
 from ingestion.errors import OakvaleError
 
 log = logging.getLogger(__name__)
 
 
 def delta_storage_options(table_path: str) -> dict[str, str] | None:
-    # One writer per table at a time (the Glue job runs with max concurrency 1), so S3 needs no lock.
-    return {"AWS_S3_ALLOW_UNSAFE_RENAME": "true"} if storage.is_s3(table_path) else None
+    """delta-rs options for a table. On S3, commits are conditional PUTs (If-None-Match), so of
+    several writers racing for one log version exactly one wins: safe with concurrent runs and no
+    lock table. Locally a commit is an atomic no-replace rename already."""
+    if not storage.is_s3(table_path):
+        return None
+    options = {"aws_conditional_put": "etag"}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint and endpoint.startswith("http://"):
+        options["AWS_ALLOW_HTTP"] = "true"  # a local S3 endpoint (moto in tests)
+    return options
+
+
+class BatchCommittedElsewhere(Exception):
+    """Another run committed this batch to this table first (concurrent runs of one dataset)."""
 
 
 def committed_version(table_path: str, app_id: str) -> int:
@@ -100,11 +114,15 @@ class BatchTarget:
 class BronzeWriter(Protocol):
     name: str
 
-    def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
-        """Parse and stage a batch: (rows, rejects), neither visible to readers yet."""
+    def stage(self, lines: DataFrame, target: BatchTarget, file_rejects: pa.Table) -> tuple[StagedBatch, StagedBatch]:
+        """Parse and stage a batch: (rows, rejects), neither visible to readers yet. `file_rejects`
+        (one row per quarantined file) join the rejects. A failed stage leaves nothing behind."""
         ...
 
-    def commit(self, staged: StagedBatch, app_id: str, version: int) -> None: ...
+    def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
+        """Commit a staged batch with the app transaction (app_id, version), or raise
+        BatchCommittedElsewhere if the table already holds that version (checked in the commit)."""
+        ...
 
     def abort(self, staged: StagedBatch) -> None: ...
 
@@ -119,18 +137,30 @@ class ParquetDeltaRsWriter:
 
     name = "parquet+delta-rs"
 
-    def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
+    def stage(self, lines: DataFrame, target: BatchTarget, file_rejects: pa.Table) -> tuple[StagedBatch, StagedBatch]:
         suffix = f"{target.stamp.batch_id}-{uuid.uuid4().hex[:8]}"
         staging = {
             ROWS: storage.join(target.data_path, "_staging", suffix),
             REJECTS: storage.join(target.rejects_path, "_staging", suffix),
         }
         task = StageTask(target.spec, target.stamp, staging)
-        described = map_in_arrow(lines, task, STAGED_FILE_DDL).collect()
+        try:
+            described = [d.asDict() for d in map_in_arrow(lines, task, STAGED_FILE_DDL).collect()]
+            if file_rejects.num_rows:  # a few rows: written by the driver beside the tasks' files
+                files = PartitionedFiles({REJECTS: staging[REJECTS]})
+                files.add(REJECTS, file_rejects)
+                described += files.close()
+        except BaseException:
+            for kind, path, _schema in target.tables():
+                storage.remove_tree(staging[kind])
+                _remove_empty_parent(storage.join(path, "_staging"))
+            raise
         batches = []
         for kind, path, schema in target.tables():
             files = [
-                StagedFile(d.uri, d.size, d.partition_value, d.num_records, d.stats) for d in described if d.table == kind
+                StagedFile(d["uri"], d["size"], d["partition_value"], d["num_records"], d["stats"])
+                for d in described
+                if d["table"] == kind
             ]
             num_rows = sum(f.num_records for f in files)
             batches.append(StagedBatch(path, schema, target.stamp.batch_id, num_rows, staging[kind], files))
@@ -156,30 +186,63 @@ class ParquetDeltaRsWriter:
             app_transactions=[Transaction(app_id, version)],
             custom_metadata={"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name},
         )
-        options = delta_storage_options(staged.table_path)
-        if DeltaTable.is_deltatable(staged.table_path, storage_options=options):
-            table = DeltaTable(staged.table_path, storage_options=options)
-            add_new_columns(table, staged.schema)
-            table.create_write_transaction(
-                actions, mode="append", schema=staged.schema, partition_by=[PARTITION_COLUMN], commit_properties=properties
-            )
-        else:
-            create_table_with_add_actions(
-                staged.table_path,
-                Schema.from_arrow(staged.schema),
-                actions,
-                mode="append",
-                partition_by=[PARTITION_COLUMN],
-                name=staged.table_path.rstrip("/").rsplit("/", 1)[-1],
-                storage_options=options,
-                commit_properties=properties,
-            )
-        self.abort(staged)  # only the emptied staging folder is left to remove
+        try:
+            _commit_once(staged, actions, properties, app_id, version)
+        except BatchCommittedElsewhere:
+            for action in actions:  # moved in but never referenced: not data, remove them now
+                storage.remove_file(storage.join(staged.table_path, action.path))
+            raise
+        finally:
+            self.abort(staged)  # only the emptied staging folder is left to remove
 
     def abort(self, staged: StagedBatch) -> None:
         if staged.staging_dir:
             storage.remove_tree(staged.staging_dir)
             _remove_empty_parent(storage.join(staged.table_path, "_staging"))
+
+
+def _commit_once(staged: StagedBatch, actions: list, properties: CommitProperties, app_id: str, version: int) -> None:
+    """One Delta commit of `actions`, admitted only if no commit holds (app_id, >= version).
+
+    The check runs on the snapshot the commit is made against, and Delta's optimistic concurrency
+    makes it hold at the version committed: a concurrent commit carrying the same app id fails this
+    one ("concurrent transaction"), after which the table is read again and the check decides.
+    """
+    options = delta_storage_options(staged.table_path)
+    for _attempt in range(5):
+        try:
+            table = DeltaTable(staged.table_path, storage_options=options)
+        except TableNotFoundError:
+            table = None
+        if table is None:
+            try:
+                create_table_with_add_actions(
+                    staged.table_path,
+                    Schema.from_arrow(staged.schema),
+                    actions,
+                    mode="error",  # a table another run created meanwhile is appended to, below
+                    partition_by=[PARTITION_COLUMN],
+                    name=staged.table_path.rstrip("/").rsplit("/", 1)[-1],
+                    storage_options=options,
+                    commit_properties=properties,
+                )
+                return
+            except DeltaError as error:
+                if not DeltaTable.is_deltatable(staged.table_path, storage_options=options):
+                    raise
+                log.info("%s: created concurrently (%s); committing to it", staged.table_path, error)
+                continue
+        if (table.transaction_version(app_id) or 0) >= version:
+            raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) is already committed")
+        add_new_columns(table, staged.schema)
+        try:
+            table.create_write_transaction(
+                actions, mode="append", schema=staged.schema, partition_by=[PARTITION_COLUMN], commit_properties=properties
+            )
+            return
+        except CommitFailedError as error:
+            log.info("%s: commit of (%s, %d) lost a race (%s); reading the table again", staged.table_path, app_id, version, error)
+    raise RuntimeError(f"{staged.table_path}: could not commit ({app_id}, {version}) after 5 attempts")
 
 
 def add_new_columns(table: DeltaTable, schema: pa.Schema) -> None:
@@ -213,10 +276,17 @@ class SparkDeltaWriter:
 
     name = "spark-delta"
 
-    def stage(self, lines: DataFrame, target: BatchTarget) -> tuple[StagedBatch, StagedBatch]:
-        parsed = parsed_frame(lines, target).persist(StorageLevel.DISK_ONLY)
+    def stage(self, lines: DataFrame, target: BatchTarget, file_rejects: pa.Table) -> tuple[StagedBatch, StagedBatch]:
+        parsed = parsed_frame(lines, target)
+        if file_rejects.num_rows:
+            parsed = parsed.unionByName(file_rejects_frame(lines.sparkSession, file_rejects, target))
+        parsed = parsed.persist(StorageLevel.DISK_ONLY)
         persisted = _PersistedParse(parsed, tables=2)
-        counts = dict(parsed.groupBy("_is_reject").count().collect())
+        try:
+            counts = dict(parsed.groupBy("_is_reject").count().collect())
+        except BaseException:
+            parsed.unpersist()
+            raise
         staged = []
         for kind, path, schema in target.tables():
             is_reject = kind == REJECTS
@@ -227,17 +297,28 @@ class SparkDeltaWriter:
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
         assert staged.frame is not None
-        (
-            staged.frame.write.format("delta")
-            .mode("append")
-            .partitionBy(PARTITION_COLUMN)
-            .option("txnAppId", app_id)
-            .option("txnVersion", version)
-            .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
-            .option("userMetadata", json.dumps({"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name}))
-            .save(staged.table_path)
-        )
-        self.abort(staged)  # written: its part of the persisted parse is no longer needed
+        try:
+            if committed_version(staged.table_path, app_id) >= version:
+                raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) is already committed")
+            # Delta itself skips a write whose (txnAppId, txnVersion) is committed, and fails one that
+            # races a commit carrying the same app id (ConcurrentTransactionException).
+            try:
+                (
+                    staged.frame.write.format("delta")
+                    .mode("append")
+                    .partitionBy(PARTITION_COLUMN)
+                    .option("txnAppId", app_id)
+                    .option("txnVersion", version)
+                    .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
+                    .option("userMetadata", json.dumps({"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name}))
+                    .save(staged.table_path)
+                )
+            except Exception as error:
+                if "Concurrent" in str(error) and committed_version(staged.table_path, app_id) >= version:
+                    raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) committed by another run") from None
+                raise
+        finally:
+            self.abort(staged)  # written or not: its part of the persisted parse is no longer needed
 
     def abort(self, staged: StagedBatch) -> None:
         if staged.frame is not None and staged.parse is not None:

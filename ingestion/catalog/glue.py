@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 _HIVE_TYPES = {
     pa.string(): "string",
     pa.large_string(): "string",
+    pa.binary(): "binary",
     pa.date32(): "date",
     pa.int64(): "bigint",
     pa.int32(): "int",

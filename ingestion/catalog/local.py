@@ -6,7 +6,11 @@ what `oakvale tables` lists and what tools look at to find a table, its schema a
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 from ingestion import storage
 from ingestion.catalog.base import CatalogTable
@@ -21,7 +25,23 @@ class LocalCatalog:
             return {}
         return json.loads(storage.read_bytes(self.path))
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Concurrent runs (movies and reviews at once) update the file one at a time, or one's entry is lost."""
+        if storage.is_s3(self.path):
+            yield
+            return
+        lock = Path(self.path).with_name("._catalog.lock")
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
     def register(self, table: CatalogTable) -> None:
+        with self._locked():
+            self._register(table)
+
+    def _register(self, table: CatalogTable) -> None:
         entries = self.tables()
         entries[f"{table.database}.{table.name}"] = {
             "location": table.location,

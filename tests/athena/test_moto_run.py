@@ -84,6 +84,24 @@ def test_silver_and_gold_end_as_iceberg_tables_at_the_configured_locations(athen
     assert leftovers == [], f"temporary tables left in Glue: {leftovers}"
 
 
+def test_seeds_end_as_iceberg_tables_in_the_lakehouse(athena):
+    """The workgroup enforces its settings, so a Hive seed CTAS (no location) lands under the Athena results
+    location, which expires after 30 days (infra/README.md); Iceberg seeds get a location under
+    s3_data_dir, in the lakehouse bucket."""
+    data_dir = athena.names.s3_data_dir
+    seeds = athena.nodes(("seed",))
+    assert seeds, "no seeds"
+    for uid, node in seeds.items():
+        name = node.get("alias") or node["name"]
+        key = f"{node['schema']}.{name}"
+        assert key in athena.glue_tables, f"{uid}: no Glue table {key}"
+        table = athena.glue_tables[key]
+        assert table["Parameters"].get("table_type") == "ICEBERG", f"{key}: {table['Parameters']}"
+        location = table["StorageDescriptor"]["Location"]
+        assert re.fullmatch(rf"{re.escape(data_dir)}{node['schema']}/{name}/[0-9a-f-]{{36}}/?", location), (
+            f"{key} at {location}")
+
+
 def test_the_second_run_merged_every_incremental_model(athena):
     incremental = {uid: n for uid, n in athena.nodes(("model",)).items()
                    if n["config"]["materialized"] == "incremental"}

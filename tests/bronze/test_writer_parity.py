@@ -75,7 +75,8 @@ def test_native_writer_frames_hold_what_the_delta_rs_path_commits(spark, tmp_pat
 
     persisted_rdds = spark.sparkContext._jsc.getPersistentRDDs().size()
     writer = SparkDeltaWriter()
-    staged_rows, staged_rejects = writer.stage(read_lines(spark, [f.uri for f in plan.files], 4), target)
+    no_file_rejects = dataset_spec("movies").rejects_schema().empty_table()
+    staged_rows, staged_rejects = writer.stage(read_lines(spark, [f.uri for f in plan.files], 4), target, no_file_rejects)
     for staged, table in ((staged_rows, "movies"), (staged_rejects, "movies_rejects")):
         committed = DeltaTable(str(tmp_path / "lakehouse/bronze" / table)).to_pyarrow_table()
         assert staged.frame.columns == committed.column_names

@@ -20,6 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import write_deltalake
 
+from ingestion.bronze.schema import REJECT_DETAIL
+
 MOVIE_FIELDS = (
     "movie_id", "title", "genres", "studio", "release_date", "runtime_minutes", "budget_usd",
     "box_office_usd", "mpaa_rating", "original_language", "country", "director", "cast", "updated_at",
@@ -196,7 +198,10 @@ def _reject_table(rejects: list[tuple[str, str]], dataset: str, day: date, batch
         "_source_file": [_source_file(dataset, day)] * len(rejects),
         "_source_line": [None] * len(rejects),  # the fixture's file holds its rows only
     }
-    return _with_meta(columns, len(rejects), dataset, day, batch, REJECT_FIELDS)
+    table = _with_meta(columns, len(rejects), dataset, day, batch, REJECT_FIELDS)
+    for name, type_ in REJECT_DETAIL:  # as the bronze job writes them: null for line rejects
+        table = table.append_column(pa.field(name, type_), pa.nulls(len(rejects), type_))
+    return table
 
 
 def _with_meta(columns: dict, n: int, dataset: str, day: date, batch: int, string_fields) -> pa.Table:

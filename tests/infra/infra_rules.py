@@ -38,6 +38,7 @@ UNSCOPED_ACTIONS = frozenset(
         "logs:PutResourcePolicy",
         "logs:DescribeResourcePolicies",
         "logs:DescribeLogGroups",
+        "lakeformation:GetDataAccess",
     }
 )
 
@@ -502,6 +503,190 @@ def check_state_machine(module: Module) -> list[str]:
     return findings
 
 
+# Resources that AWS checks against their role's permissions when they are created. Each must depend on
+# the role's inline policy: a role reference alone orders them after the role, not after its policy, so
+# the first apply in a new account can create them while the policy does not exist yet.
+POLICY_BEFORE_USE = {
+    # Step Functions checks at creation that the role may deliver logs to the log destination
+    # ("The state machine IAM Role is not authorized to access the Log Destination").
+    "aws_sfn_state_machine.pipeline": "aws_iam_role_policy.pipeline",
+    # Lambda writes its first logs (logging_config) and traces as soon as it is invoked.
+    "aws_lambda_function.generator": "aws_iam_role_policy.generator",
+}
+
+
+def check_policies_before_use(module: Module) -> list[str]:
+    """Resources validated against their role at creation depend on the role's policy (first apply)."""
+    findings: list[str] = []
+    for user, policy in POLICY_BEFORE_USE.items():
+        rtype, name = user.split(".")
+        body = module.resources.get((rtype, name))
+        if body is None:
+            findings.append(f"no {user}")
+            continue
+        if not any(_refers(d, policy) for d in _as_list(body.get("depends_on"))):
+            findings.append(f"{user} does not depend on {policy} (created before its role may act)")
+    return findings
+
+
+def check_lambda_concurrency_default(module: Module) -> list[str]:
+    """With the defaults, no function reserves concurrency: Lambda refuses a reservation that leaves the
+    account's unreserved concurrency under its minimum (100), so on a new account (quota often 10) any
+    reservation fails the first apply."""
+    findings: list[str] = []
+    for name, body in module.of_type("aws_lambda_function").items():
+        value = body.get("reserved_concurrent_executions")
+        if value is None:
+            continue
+        resolved = resolve(module, str(value))
+        if resolved != "-1":
+            findings.append(
+                f"aws_lambda_function.{name}: reserved_concurrent_executions is {resolved} by default (-1: unreserved)"
+            )
+    return findings
+
+
+def check_retries_in_one_place(module: Module) -> list[str]:
+    """Failed runs are retried by the state machine only, with backoff: the bronze Glue job has no retries of
+    its own (a `.sync` task follows one run, so a Glue-level retry would run unobserved after the pipeline
+    had already failed and alerted), and the Glue and CodeBuild tasks retry a failed run (States.TaskFailed)
+    at least twice, each wait longer than the last."""
+    findings: list[str] = []
+    job = module.of_type("aws_glue_job").get("bronze", {})
+    retries = resolve(module, str(job.get("max_retries")))
+    if retries != "0":
+        findings.append(f"aws_glue_job.bronze: max_retries is {retries}, not 0 (the state machine retries)")
+    try:
+        template, _ = state_machine_definition(module)
+    except (KeyError, ValueError, FileNotFoundError, json.JSONDecodeError) as exc:
+        return findings + [f"state machine definition unreadable: {exc}"]
+    for suffix in (":::glue:startJobRun.sync", ":::codebuild:startBuild.sync"):
+        tasks = {n: s for n, s in _tasks(template["States"]) if str(s.get("Resource", "")).endswith(suffix)}
+        if not tasks:
+            findings.append(f"no {suffix} task")
+        for name, state in tasks.items():
+            retried = [
+                r
+                for r in state.get("Retry", [])
+                if {"States.TaskFailed", "States.ALL"} & set(r.get("ErrorEquals", []))
+                and int(r.get("MaxAttempts", 3)) >= 2
+                and float(r.get("BackoffRate", 2.0)) > 1
+            ]
+            if not retried:
+                findings.append(f"{name}: a failed run (States.TaskFailed) is not retried with backoff")
+    return findings
+
+
+def check_glue_log_groups(module: Module) -> list[str]:
+    """The log groups Terraform manages (retention, key) are the ones Glue writes. With a security
+    configuration that encrypts CloudWatch logs, Glue 5.0 writes to
+    `/aws-glue/jobs/<security configuration>-role<role path><role name>/output|error` (see infra/README.md),
+    so the job's log group prefix must be that name, built from the job's own configuration and role."""
+    job = module.of_type("aws_glue_job").get("bronze")
+    if job is None:
+        return ["no aws_glue_job.bronze"]
+    findings: list[str] = []
+    config = re.fullmatch(r"\$\{(aws_glue_security_configuration\.[\w-]+)\.name\}", str(job.get("security_configuration")))
+    role = re.fullmatch(r"\$\{(aws_iam_role\.[\w-]+)\.arn\}", str(job.get("role_arn")))
+    if not config or not role:
+        return ["aws_glue_job.bronze: security_configuration or role_arn is not a reference to this module's resources"]
+    cfg = module.resources.get(tuple(config.group(1).split(".")), {})
+    enc = _blocks(cfg, "encryption_configuration")
+    cloudwatch = _blocks(enc[0], "cloudwatch_encryption") if enc else []
+    if not cloudwatch or cloudwatch[0].get("cloudwatch_encryption_mode") in (None, "DISABLED"):
+        return findings  # without CloudWatch encryption Glue honours --custom-logGroup-prefix as documented
+    expected = f"/aws-glue/jobs/${{{config.group(1)}.name}}-role${{{role.group(1)}.path}}${{{role.group(1)}.name}}"
+    prefix = module.locals.get("glue_log_group_prefix")
+    if prefix != expected:
+        findings.append(f"local.glue_log_group_prefix is {prefix!r}, not the group Glue writes with the security configuration ({expected!r})")
+    return findings
+
+
+def _allowed(module: Module, document: str, action: str, resource: str) -> bool:
+    doc = module.data.get(("aws_iam_policy_document", document), {})
+    return any(
+        statement.get("effect", "Allow") == "Allow"
+        and action in _as_list(statement.get("actions"))
+        and any(resolve(module, str(r)) == resource for r in _as_list(statement.get("resources")))
+        for statement in _blocks(doc, "statement")
+    )
+
+
+def check_glue_default_database(module: Module) -> list[str]:
+    """Spark's Glue Data Catalog integration looks up the catalog's `default` database when the session's
+    catalog is first used and creates it when it is missing (a new account has none). A job that turns the
+    integration on must be allowed both; a job that does not need Spark's catalog leaves it off."""
+    job = module.of_type("aws_glue_job").get("bronze", {})
+    if str(job.get("default_arguments", {}).get("--enable-glue-datacatalog", "false")).lower() != "true":
+        return []
+    default_db = resolve(
+        module, "arn:${local.partition}:glue:${local.region}:${data.aws_caller_identity.current.account_id}:database/default"
+    )
+    role_doc = _policy_document_name(
+        next((b.get("policy") for b in module.of_type("aws_iam_role_policy").values() if _refers(b.get("role"), "aws_iam_role.glue_bronze")), None)
+    )
+    return [
+        f"aws_glue_job.bronze enables the Glue Data Catalog for Spark, but its role may not {action} on {default_db}"
+        for action in ("glue:GetDatabase", "glue:CreateDatabase")
+        if not _allowed(module, role_doc or "", action, default_db)
+    ]
+
+
+# What each role needs from Lake Formation on each database (layer): (database permissions, table permissions).
+# The bronze job reads, creates and updates its tables (boto3); dbt reads bronze and builds, merges, renames
+# (a Glue copy and delete) and drops silver and gold tables.
+LAKE_FORMATION_NEEDS = {
+    ("glue_bronze", "bronze"): ({"DESCRIBE", "CREATE_TABLE"}, {"DESCRIBE", "SELECT", "INSERT", "DELETE", "ALTER"}),
+    ("dbt", "bronze"): ({"DESCRIBE"}, {"DESCRIBE", "SELECT"}),
+    ("dbt", "silver"): ({"DESCRIBE", "CREATE_TABLE"}, {"DESCRIBE", "SELECT", "INSERT", "DELETE", "ALTER", "DROP"}),
+    ("dbt", "gold"): ({"DESCRIBE", "CREATE_TABLE"}, {"DESCRIBE", "SELECT", "INSERT", "DELETE", "ALTER", "DROP"}),
+}
+
+
+def check_lake_formation(module: Module) -> list[str]:
+    """Opt-in Lake Formation grants (`var.lake_formation`, off by default): with it on, each role has what
+    it needs on each database and its tables (`local.lake_formation_grants`, applied by one
+    aws_lakeformation_permissions per database and one per database's tables), and both roles may call
+    lakeformation:GetDataAccess. In an account where Lake Formation governs new databases (no
+    IAMAllowedPrincipals), IAM alone is denied."""
+    findings: list[str] = []
+    variable = module.variables.get("lake_formation")
+    if variable is None or variable.get("default") is not False or "bool" not in str(variable.get("type")):
+        return ["no variable lake_formation (bool, default false)"]
+    grants = module.locals.get("lake_formation_grants")
+    if not isinstance(grants, dict):
+        return ["no local.lake_formation_grants"]
+    for (role, layer), (db_needed, table_needed) in LAKE_FORMATION_NEEDS.items():
+        entry = next((g for g in grants.values() if g.get("role") == role and g.get("database") == layer), None)
+        if entry is None:
+            findings.append(f"no Lake Formation grant for the {role} role on the {layer} database")
+            continue
+        for kind, needed in (("database_permissions", db_needed), ("table_permissions", table_needed)):
+            missing = needed - set(_as_list(entry.get(kind)))
+            if missing:
+                findings.append(f"{role} on {layer}: {kind} lacks {sorted(missing)}")
+    applied = {"database": False, "table": False}
+    for name, body in module.of_type("aws_lakeformation_permissions").items():
+        gated = _refers(body.get("for_each"), "var.lake_formation") and _refers(body.get("for_each"), "local.lake_formation_grants")
+        for kind in applied:
+            blocks = _blocks(body, kind)
+            if gated and blocks and (kind == "database" or blocks[0].get("wildcard") is True):
+                applied[kind] = True
+    for kind, ok in applied.items():
+        if not ok:
+            findings.append(f"no aws_lakeformation_permissions for each grant's {kind if kind == 'database' else 'tables (wildcard)'}, gated by var.lake_formation")
+    roles_with_access = set()
+    for body in module.of_type("aws_iam_role_policy").values():
+        doc = module.data.get(("aws_iam_policy_document", _policy_document_name(body.get("policy")) or ""), {})
+        if any("lakeformation:GetDataAccess" in _as_list(st.get("actions")) for st in _blocks(doc, "statement")):
+            if _refers(body.get("for_each"), "var.lake_formation"):
+                roles_with_access |= {r for r in ("glue_bronze", "dbt") if _refers(body.get("for_each"), f"aws_iam_role.{r}")}
+    for role in ("glue_bronze", "dbt"):
+        if role not in roles_with_access:
+            findings.append(f"aws_iam_role.{role} may not call lakeformation:GetDataAccess when var.lake_formation is on")
+    return findings
+
+
 def check_glue_databases(module: Module) -> list[str]:
     """The exact database names other code uses."""
     expected = {"bronze": "oakvale_bronze", "silver": "oakvale_silver", "gold": "oakvale_gold"}
@@ -537,4 +722,10 @@ ALL_CHECKS = (
     check_athena_workgroup,
     check_state_machine,
     check_glue_databases,
+    check_policies_before_use,
+    check_lambda_concurrency_default,
+    check_retries_in_one_place,
+    check_glue_log_groups,
+    check_glue_default_database,
+    check_lake_formation,
 )

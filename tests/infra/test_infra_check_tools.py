@@ -19,7 +19,7 @@ SPEC.loader.exec_module(render_iam)
 def test_every_role_policy_renders_to_json_with_example_arns(tmp_path: Path) -> None:
     assert render_iam.main(["--out", str(tmp_path)]) == 0
     rendered = {p.stem: json.loads(p.read_text()) for p in tmp_path.glob("*.json")}
-    assert set(rendered) == {"generator", "glue_bronze", "dbt", "pipeline", "scheduler"}
+    assert set(rendered) == {"generator", "glue_bronze", "dbt", "pipeline", "scheduler", "lake_formation"}
     for name, policy in rendered.items():
         text = json.dumps(policy)
         assert "${" not in text, f"{name}: unrendered reference"

@@ -227,3 +227,61 @@ def test_glue_installs_every_package_the_job_imports_at_the_locked_version(modul
     assert needed <= set(shipped), f"Glue would not have {sorted(needed - set(shipped))}"
     locked = dict(line.split("==") for line in _read("requirements.lock").splitlines() if "==" in line)
     assert {d: v for d, v in shipped.items() if locked.get(d) != v} == {}, "Glue pins differ from requirements.lock"
+
+
+# Calls that go through Spark's session catalog (and so, with --enable-glue-datacatalog, through Glue):
+# spark.sql/table/catalog on a session, and the writer and Delta calls that name a table.
+SESSION_NAMES = {"spark", "session"}
+SESSION_CATALOG_ATTRS = {"sql", "table", "catalog"}
+TABLE_NAME_CALLS = {"saveAsTable", "insertInto", "forName", "tableExists"}
+
+
+def _spark_catalog_uses(path: Path, root: Path = REPO) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Attribute):
+            continue
+        on_session = isinstance(node.value, ast.Name) and node.value.id in SESSION_NAMES and node.attr in SESSION_CATALOG_ATTRS
+        if on_session or node.attr in TABLE_NAME_CALLS:
+            found.append(f"{path.relative_to(root)}:{node.lineno} .{node.attr}")
+    return found
+
+
+def test_glue_data_catalog_for_spark_only_when_the_job_uses_it(module: rules.Module) -> None:
+    """The job reads and writes by path and registers its tables with boto3 (ingestion/catalog/glue.py), so
+    Spark's Glue catalog integration stays off: it would reach into the catalog's `default` database
+    (and create it in a new account) for nothing. A job that starts using Spark's catalog turns it on,
+    and check_glue_default_database then asks for the grants."""
+    paths = [p for rel in GLUE_JOB_PACKAGES for p in ((REPO / rel).rglob("*.py") if (REPO / rel).is_dir() else [REPO / rel])]
+    paths = [p for p in paths if p.is_file()]
+    if not paths:
+        pytest.skip("the bronze job is not in this checkout")
+    uses = sorted(u for p in paths for u in _spark_catalog_uses(p))
+    enabled = module.resource("aws_glue_job", "bronze")["default_arguments"].get("--enable-glue-datacatalog") == "true"
+    assert enabled == bool(uses), f"Spark catalog calls: {uses or 'none'}; --enable-glue-datacatalog {'on' if enabled else 'off'}"
+
+
+def test_spark_catalog_uses_are_found(tmp_path: Path) -> None:
+    """The scan above sees a session catalog call and a table-name write, and not Spark's config keys."""
+    source = tmp_path / "job.py"
+    source.write_text('conf = {"spark.sql.session.timeZone": "UTC"}\nspark.sql("select 1")\ndf.write.saveAsTable("t")\n')
+    assert [u.split(" ")[1] for u in _spark_catalog_uses(source, tmp_path)] == [".sql", ".saveAsTable"]
+
+
+def test_dbt_tables_live_in_the_lakehouse_not_in_expiring_query_results(module: rules.Module) -> None:
+    """The workgroup enforces its configuration, so Athena writes a Hive CTAS without a location under the
+    query results location (<results>/tables/<query id>/), which the results bucket's lifecycle expires:
+    a seed or model table built that way goes blank after the expiry unless rebuilt. dbt-athena gives every
+    Iceberg table a location under s3_data_dir (the lakehouse bucket), so every layer dbt builds with CTAS
+    (seeds, silver, gold) must be Iceberg."""
+    import yaml
+
+    project = yaml.safe_load(_read("dbt_oakvale/dbt_project.yml"))
+    workgroup = module.resource("aws_athena_workgroup", "main")["configuration"][0]
+    assert workgroup["enforce_workgroup_configuration"] is True
+    assert any(rules._blocks(r, "expiration") for r in rules._lifecycle(module, "athena-results"))
+    layers = {"seeds": project["seeds"]["oakvale"], **{f"models.{k}": v for k, v in project["models"]["oakvale"].items() if isinstance(v, dict) and not k.startswith("+")}}
+    not_iceberg = {name: cfg.get("+table_type", "hive") for name, cfg in layers.items() if cfg.get("+table_type") != "iceberg"}
+    assert not_iceberg == {}, f"built under the expiring Athena results location: {not_iceberg}"
+    env = _read_codebuild_env(module)
+    assert env["OAKVALE_ATHENA_S3_DATA_DIR"] == "${local.data_root}/lakehouse/", "s3_data_dir is not in the lakehouse bucket"

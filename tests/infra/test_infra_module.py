@@ -94,6 +94,16 @@ BROKEN = [
     ("check_state_machine", "templates/pipeline.asl.json", '"Arguments": {"--dataset": "reviews"}', '"Arguments": {"--dataset": "movies"}', "datasets"),
     ("check_state_machine", "templates/pipeline.asl.json", '"Next": "DbtBuild"', '"Next": "Succeeded"', "DbtBuild"),
     ("check_glue_databases", "variables.tf", 'gold   = "oakvale_gold"', 'gold   = "oakvale_golden"', "oakvale_gold"),
+    ("check_lambda_concurrency_default", "variables.tf", "default     = -1\n\n  validation {\n    condition     = var.lambda_reserved_concurrency", "default     = 2\n\n  validation {\n    condition     = var.lambda_reserved_concurrency", "reserved_concurrent_executions is 2"),
+    ("check_retries_in_one_place", "glue.tf", "max_retries            = 0", "max_retries            = 1", "max_retries is 1"),
+    ("check_retries_in_one_place", "templates/pipeline.asl.json", '"Retry": [\n        {"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 2}\n      ],', "", "DbtBuild"),
+    ("check_glue_log_groups", "cloudwatch.tf", "-role${aws_iam_role.glue_bronze.path}${aws_iam_role.glue_bronze.name}", "", "not the group Glue writes"),
+    ("check_glue_default_database", "glue.tf", '"--additional-python-modules" = var.glue_additional_python_modules\n', '"--additional-python-modules" = var.glue_additional_python_modules\n"--enable-glue-datacatalog" = "true"\n', "glue:CreateDatabase"),
+    ("check_lake_formation", "lakeformation.tf", 'table_permissions    = ["DESCRIBE", "SELECT"]', 'table_permissions    = ["DESCRIBE"]', "dbt on bronze: table_permissions lacks ['SELECT']"),
+    ("check_lake_formation", "lakeformation.tf", "    wildcard      = true\n", "", "tables (wildcard)"),
+    ("check_lake_formation", "iam.tf", "glue_bronze = aws_iam_role.glue_bronze.id, dbt = aws_iam_role.dbt.id", "dbt = aws_iam_role.dbt.id", "aws_iam_role.glue_bronze may not call lakeformation:GetDataAccess"),
+    ("check_policies_before_use", "stepfunctions.tf", "depends_on = [aws_iam_role_policy.pipeline]", "", "aws_sfn_state_machine.pipeline"),
+    ("check_policies_before_use", "lambda.tf", "depends_on = [aws_cloudwatch_log_group.generator, aws_iam_role_policy.generator]", "depends_on = [aws_cloudwatch_log_group.generator]", "aws_lambda_function.generator"),
 ]
 
 
@@ -259,6 +269,7 @@ SERVICE_FILES = {
     "aws_sns_": "sns.tf",
     "aws_codebuild_": "codebuild.tf",
     "aws_ecr_": "ecr.tf",
+    "aws_lakeformation_": "lakeformation.tf",
 }
 
 

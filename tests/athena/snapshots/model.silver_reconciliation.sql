@@ -79,20 +79,30 @@ select count(distinct bronze_reviews.record_key) as keys_with_movie
 
 ),
 
+-- file-level rejects (a whole raw file quarantined: corrupt, missing, unreadable) are not lines
 movie_rejects as (
 select
-        count(*) as rejected_lines,
+        sum(case when _reject_reason not in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as rejected_lines,
         sum(case when _reject_reason = 'malformed_json' then 1 else 0 end) as rejected_malformed_json,
-        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object
+        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object,
+        sum(case when _reject_reason = 'invalid_utf8' then 1 else 0 end) as rejected_invalid_utf8,
+        sum(case when _reject_reason in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as quarantined_files
     from "awsdatacatalog"."oakvale_bronze"."movies_rejects"
 
 ),
 
+-- file-level rejects (a whole raw file quarantined: corrupt, missing, unreadable) are not lines
 review_rejects as (
 select
-        count(*) as rejected_lines,
+        sum(case when _reject_reason not in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as rejected_lines,
         sum(case when _reject_reason = 'malformed_json' then 1 else 0 end) as rejected_malformed_json,
-        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object
+        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object,
+        sum(case when _reject_reason = 'invalid_utf8' then 1 else 0 end) as rejected_invalid_utf8,
+        sum(case when _reject_reason in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as quarantined_files
     from "awsdatacatalog"."oakvale_bronze"."reviews_rejects"
 
 ),
@@ -120,10 +130,12 @@ select
 movies_reconciled as (
 select
         movie_counts.dataset,
-        movie_rejects.rejected_lines + movie_counts.bronze_rows as raw_lines,
+        coalesce(movie_rejects.rejected_lines, 0) + movie_counts.bronze_rows as raw_lines,
         coalesce(movie_rejects.rejected_lines, 0) as rejected_lines,
         coalesce(movie_rejects.rejected_malformed_json, 0) as rejected_malformed_json,
         coalesce(movie_rejects.rejected_not_a_json_object, 0) as rejected_not_a_json_object,
+        coalesce(movie_rejects.rejected_invalid_utf8, 0) as rejected_invalid_utf8,
+        coalesce(movie_rejects.quarantined_files, 0) as quarantined_files,
         movie_counts.bronze_rows,
         silver_movie_counts.silver_rows,
         coalesce(silver_movie_counts.silver_rows_flagged, 0) as silver_rows_flagged,
@@ -142,10 +154,12 @@ select
 reviews_reconciled as (
 select
         review_counts.dataset,
-        review_rejects.rejected_lines + review_counts.bronze_rows as raw_lines,
+        coalesce(review_rejects.rejected_lines, 0) + review_counts.bronze_rows as raw_lines,
         coalesce(review_rejects.rejected_lines, 0) as rejected_lines,
         coalesce(review_rejects.rejected_malformed_json, 0) as rejected_malformed_json,
         coalesce(review_rejects.rejected_not_a_json_object, 0) as rejected_not_a_json_object,
+        coalesce(review_rejects.rejected_invalid_utf8, 0) as rejected_invalid_utf8,
+        coalesce(review_rejects.quarantined_files, 0) as quarantined_files,
         review_counts.bronze_rows,
         silver_review_counts.silver_rows,
         coalesce(silver_review_counts.silver_rows_flagged, 0) as silver_rows_flagged,
@@ -260,20 +274,30 @@ select count(distinct bronze_reviews.record_key) as keys_with_movie
 
 ),
 
+-- file-level rejects (a whole raw file quarantined: corrupt, missing, unreadable) are not lines
 movie_rejects as (
 select
-        count(*) as rejected_lines,
+        sum(case when _reject_reason not in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as rejected_lines,
         sum(case when _reject_reason = 'malformed_json' then 1 else 0 end) as rejected_malformed_json,
-        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object
+        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object,
+        sum(case when _reject_reason = 'invalid_utf8' then 1 else 0 end) as rejected_invalid_utf8,
+        sum(case when _reject_reason in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as quarantined_files
     from "awsdatacatalog"."oakvale_bronze"."movies_rejects"
 
 ),
 
+-- file-level rejects (a whole raw file quarantined: corrupt, missing, unreadable) are not lines
 review_rejects as (
 select
-        count(*) as rejected_lines,
+        sum(case when _reject_reason not in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as rejected_lines,
         sum(case when _reject_reason = 'malformed_json' then 1 else 0 end) as rejected_malformed_json,
-        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object
+        sum(case when _reject_reason = 'not_a_json_object' then 1 else 0 end) as rejected_not_a_json_object,
+        sum(case when _reject_reason = 'invalid_utf8' then 1 else 0 end) as rejected_invalid_utf8,
+        sum(case when _reject_reason in ('corrupt_file', 'missing_file', 'unreadable_file') then 1 else 0 end)
+            as quarantined_files
     from "awsdatacatalog"."oakvale_bronze"."reviews_rejects"
 
 ),
@@ -301,10 +325,12 @@ select
 movies_reconciled as (
 select
         movie_counts.dataset,
-        movie_rejects.rejected_lines + movie_counts.bronze_rows as raw_lines,
+        coalesce(movie_rejects.rejected_lines, 0) + movie_counts.bronze_rows as raw_lines,
         coalesce(movie_rejects.rejected_lines, 0) as rejected_lines,
         coalesce(movie_rejects.rejected_malformed_json, 0) as rejected_malformed_json,
         coalesce(movie_rejects.rejected_not_a_json_object, 0) as rejected_not_a_json_object,
+        coalesce(movie_rejects.rejected_invalid_utf8, 0) as rejected_invalid_utf8,
+        coalesce(movie_rejects.quarantined_files, 0) as quarantined_files,
         movie_counts.bronze_rows,
         silver_movie_counts.silver_rows,
         coalesce(silver_movie_counts.silver_rows_flagged, 0) as silver_rows_flagged,
@@ -323,10 +349,12 @@ select
 reviews_reconciled as (
 select
         review_counts.dataset,
-        review_rejects.rejected_lines + review_counts.bronze_rows as raw_lines,
+        coalesce(review_rejects.rejected_lines, 0) + review_counts.bronze_rows as raw_lines,
         coalesce(review_rejects.rejected_lines, 0) as rejected_lines,
         coalesce(review_rejects.rejected_malformed_json, 0) as rejected_malformed_json,
         coalesce(review_rejects.rejected_not_a_json_object, 0) as rejected_not_a_json_object,
+        coalesce(review_rejects.rejected_invalid_utf8, 0) as rejected_invalid_utf8,
+        coalesce(review_rejects.quarantined_files, 0) as quarantined_files,
         review_counts.bronze_rows,
         silver_review_counts.silver_rows,
         coalesce(silver_review_counts.silver_rows_flagged, 0) as silver_rows_flagged,

@@ -12,8 +12,8 @@ create external table `oakvale_silver`.`mpaa_rating_variants__dbt_tmp` (`variant
 -- ---- statement 2
 create table "awsdatacatalog"."oakvale_silver"."mpaa_rating_variants"
     with (
-      table_type='hive',
-      is_external=true,
+      table_type='iceberg',
+      is_external=false,location='s3://oakvale-dev-lakehouse-123456789012/lakehouse/oakvale_silver/mpaa_rating_variants/<uuid>',
       format='parquet'
     )
     as

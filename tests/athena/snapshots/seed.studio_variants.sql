@@ -12,8 +12,8 @@ create external table `oakvale_silver`.`studio_variants__dbt_tmp` (`variant` str
 -- ---- statement 2
 create table "awsdatacatalog"."oakvale_silver"."studio_variants"
     with (
-      table_type='hive',
-      is_external=true,
+      table_type='iceberg',
+      is_external=false,location='s3://oakvale-dev-lakehouse-123456789012/lakehouse/oakvale_silver/studio_variants/<uuid>',
       format='parquet'
     )
     as
