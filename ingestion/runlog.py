@@ -26,7 +26,7 @@ from ingestion.errors import OakvaleError, one_line, summary
 
 LOG_DIR_ENV = "OAKVALE_LOG_DIR"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-GLUE_LOG = "CloudWatch log group /aws-glue/jobs/error"
+GLUE_LOG_PREFIX = "/aws-glue/jobs"  # Glue's default; infra/ passes its own with --custom-logGroup-prefix
 
 # Chatty libraries: their DEBUG lines would bury the run's own.
 _QUIET = {"py4j": logging.WARNING, "botocore": logging.INFO, "urllib3": logging.INFO, "s3transfer": logging.INFO}
@@ -124,7 +124,7 @@ def start(command: str, data_root: str | None, *, verbose: bool = False) -> RunL
     return RunLog(command, path, str(path), [to_file, to_console], previous)
 
 
-def start_glue(command: str, job_run_id: str | None = None) -> RunLog:
+def start_glue(command: str, job_run_id: str | None = None, log_group_prefix: str | None = None) -> RunLog:
     """On Glue: logging at INFO on stderr, as Glue's CloudWatch integration expects (Glue's own
     root handlers, when it set some up, are kept instead, as logging.basicConfig would)."""
     handlers: list[logging.Handler] = []
@@ -133,7 +133,8 @@ def start_glue(command: str, job_run_id: str | None = None) -> RunLog:
         handler.setFormatter(logging.Formatter(FORMAT))
         handlers.append(handler)
     previous = _configure(handlers, logging.INFO)
-    return RunLog(command, None, f"{GLUE_LOG}, run {job_run_id}" if job_run_id else GLUE_LOG, handlers, previous)
+    where = f"CloudWatch log group {(log_group_prefix or GLUE_LOG_PREFIX).rstrip('/')}/error"
+    return RunLog(command, None, f"{where}, run {job_run_id}" if job_run_id else where, handlers, previous)
 
 
 def fail(run: RunLog, error: BaseException) -> int:

@@ -172,7 +172,7 @@ def test_the_glue_run_logs_to_stderr_and_ends_with_the_one_line(capsys, monkeypa
     from ingestion.bronze.job import MissingInputError
 
     monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as in a fresh Glue process (pytest adds its own)
-    log = runlog.start_glue("bronze-job", "jr_0123")
+    log = runlog.start_glue("bronze-job", "jr_0123", "/aws-glue/jobs/oakvale-role/oakvale-glue")
     try:
         code = runlog.fail(log, MissingInputError("raw input s3://raw/movies does not exist: land data there first"))
     finally:
@@ -181,7 +181,7 @@ def test_the_glue_run_logs_to_stderr_and_ends_with_the_one_line(capsys, monkeypa
     assert code == 2
     assert "Traceback" not in err[-1] and any("MissingInputError" in line for line in err[:-1])  # CloudWatch gets the trace
     assert err[-1] == ("oakvale bronze-job: raw input s3://raw/movies does not exist: land data there first "
-                       "(log: CloudWatch log group /aws-glue/jobs/error, run jr_0123)")
+                       "(log: CloudWatch log group /aws-glue/jobs/oakvale-role/oakvale-glue/error, run jr_0123)")
 
 
 def test_unexpected_errors_are_trimmed_to_their_first_line():

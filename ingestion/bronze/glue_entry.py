@@ -56,9 +56,10 @@ def _options(argv: Sequence[str]) -> BronzeJobOptions:
         ) from error
 
 
-def _job_run_id(argv: Sequence[str]) -> str | None:
+def _glue_arg(argv: Sequence[str], name: str) -> str | None:
+    """A value Glue itself passes (--JOB_RUN_ID, --custom-logGroup-prefix), if present."""
     args = list(argv)
-    return args[args.index("--JOB_RUN_ID") + 1] if "--JOB_RUN_ID" in args[:-1] else None
+    return args[args.index(name) + 1] if name in args[:-1] else None
 
 
 def main(argv: Sequence[str]) -> int:
@@ -68,7 +69,10 @@ def main(argv: Sequence[str]) -> int:
     except OakvaleError as error:  # before the data root is known: nothing to log yet
         print(f"oakvale {COMMAND}: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
-    log = runlog.start_glue(COMMAND, _job_run_id(argv)) if on_glue else runlog.start(COMMAND, options.data_root)
+    if on_glue:
+        log = runlog.start_glue(COMMAND, _glue_arg(argv, "--JOB_RUN_ID"), _glue_arg(argv, "--custom-logGroup-prefix"))
+    else:
+        log = runlog.start(COMMAND, options.data_root)
     started = time.perf_counter()
     try:
         spark = _session(on_glue, log.path)
