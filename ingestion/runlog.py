@@ -89,6 +89,17 @@ class _OwnWarnings(logging.Filter):
         return record.name == "ingestion" or record.name.startswith("ingestion.")
 
 
+class _ShortLine(logging.Formatter):
+    """`oakvale <command>: warning: <message>`, the form of the failure line (the trace stays in the file)."""
+
+    def __init__(self, command: str):
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"oakvale {self.command}: {record.levelname.lower()}: {one_line(record.getMessage())}"
+
+
 def _configure(handlers: list[logging.Handler], ingestion_level: int = logging.DEBUG) -> int:
     """Attach this run's handlers to the root logger; returns the root level to restore."""
     root = logging.getLogger()
@@ -113,9 +124,11 @@ def start(command: str, data_root: str | None, *, verbose: bool = False) -> RunL
     to_file = logging.FileHandler(path, encoding="utf-8")
     to_file.setFormatter(logging.Formatter(FORMAT))
     to_console = logging.StreamHandler(sys.stderr)
-    to_console.setFormatter(logging.Formatter(FORMAT))
     to_console.setLevel(logging.INFO if verbose else logging.WARNING)
-    if not verbose:
+    if verbose:
+        to_console.setFormatter(logging.Formatter(FORMAT))
+    else:  # one short line per warning, in the form of the failure line
+        to_console.setFormatter(_ShortLine(command))
         to_console.addFilter(_OwnWarnings())
     previous = _configure([to_file, to_console])
     _interrupted.clear()

@@ -214,3 +214,21 @@ def test_ctrl_c_during_the_spark_job_is_one_line_and_exit_130(tmp_path):
     assert done.returncode == 130
     assert line.startswith("oakvale ingest: interrupted; run the command again to finish it (log: ")
     the_log(line, tmp_path)
+
+
+def test_a_quarantined_file_is_one_warning_line_and_the_java_trace_is_in_the_log(tmp_path):
+    import gzip
+
+    write_raw(tmp_path, "movies", "2026-11-20", "r1-0", [movie(i) for i in range(1, 11)])
+    truncated = write_raw(tmp_path, "movies", "2026-11-20", "r1-1", [movie(i) for i in range(11, 400)], gz=True)
+    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
+    with pytest.raises(EOFError):
+        gzip.decompress(truncated.read_bytes())
+    done = oakvale("ingest", "--dataset", "movies", "--data-root", str(tmp_path))
+
+    assert done.returncode == 0, done.stderr
+    warning, progress = done.stderr.strip().splitlines()
+    assert warning.startswith(f"oakvale ingest: warning: movies-000001: quarantined {truncated} (corrupt_file: ")
+    assert progress == "bronze movies: committed movies-000001 rows=10 rejects=0"
+    log = (next((tmp_path / "logs").glob("ingest-*.log"))).read_text()
+    assert "java.io.EOFException" in log and re.search(r"^\s+at org\.apache\.", log, re.M)
