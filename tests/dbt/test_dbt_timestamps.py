@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -189,29 +190,29 @@ DATES = [
 ]
 
 
-def _compile_local(project: DbtProject) -> str:
-    sql = (
-        "select {{ oakvale.safe_to_timestamp('raw_text') }} as parsed_ts, "
-        "{{ oakvale.safe_to_date('raw_text') }} as parsed_date from hostile"
-    )
-    out = project.dbt("--quiet", "compile", "--inline", sql, "--output", "json")
-    assert_ok(out)
-    return json.loads(out.output[out.output.index("{"):])["compiled"]
+# Compiled for the local target; the *_text macros are the same SQL on both targets.
+COLUMNS = {
+    "timestamp": "{{ oakvale.safe_to_timestamp('raw_text') }}",
+    "date": "{{ oakvale.safe_to_date('raw_text') }}",
+    "iso8601_text": "{{ oakvale.iso8601_text('raw_text') }}",
+    "calendar_date_text": "{{ oakvale.calendar_date_text('raw_text') }}",
+}
 
 
 @pytest.fixture(scope="module")
 def local_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    """{column: {text: value}} with the macros run by DuckDB over every hostile text."""
     project = DbtProject(tmp_path_factory.mktemp("dbt-timestamps") / "data")
-    compiled = _compile_local(project)
+    sql = "select raw_text, " + ", ".join(f"{sql} as {name}" for name, sql in COLUMNS.items()) + " from hostile"
+    out = project.dbt("--quiet", "compile", "--inline", sql, "--output", "json")
+    assert_ok(out)
+    compiled = json.loads(out.output[out.output.index("{"):])["compiled"]
     texts = sorted({c.text for c in TIMESTAMPS + DATES})
     with duckdb.connect() as conn:
         conn.execute("create table hostile (raw_text varchar)")
         conn.executemany("insert into hostile values (?)", [[t] for t in texts])
-        rows = conn.execute(compiled.replace(" from hostile", ", raw_text from hostile")).fetchall()
-    return {
-        "timestamp": {text: parsed for parsed, _, text in rows},
-        "date": {text: parsed for _, parsed, text in rows},
-    }
+        rows = conn.execute(compiled).fetchall()
+    return {name: {row[0]: row[i] for row in rows} for i, name in enumerate(COLUMNS, start=1)}
 
 
 @pytest.mark.parametrize("case", TIMESTAMPS, ids=lambda c: repr(c.text))
@@ -267,6 +268,28 @@ def test_athena_claims_match_its_parser(mode: str, cases: list[Case]) -> None:
         claim = _as_oracle(case.expected if case.athena == SAME else case.athena, mode)
         if not out.startswith(claim):
             wrong.append((case.text, claim, out))
+    assert not wrong
+
+
+EPOCH = re.compile(r"[ \t\r\n]*[0-9]{9,11}[ \t\r\n]*")
+
+
+@pytest.mark.parametrize("mode,column,cases", [
+    ("iso", "iso8601_text", [c for c in TIMESTAMPS if not EPOCH.fullmatch(c.text)]),
+    ("ymd", "calendar_date_text", DATES),
+])  # fmt: skip
+def test_canonical_text_parses_alike(mode: str, column: str, cases: list[Case], local_results: dict) -> None:
+    """The new Athena branch hands its parser only the canonical text (computed by SQL that is the
+    same on both targets, here run by DuckDB). Joda, as Trino calls it, must read that text as the
+    expected value, null where the contract says null, and never fail the query."""
+    texts = [local_results[column][c.text] for c in cases]
+    got = _oracle(mode, [t for t in texts if t is not None])
+    parsed = iter(got)
+    wrong = []
+    for case, text in zip(cases, texts, strict=True):
+        out = "NULL" if text is None else next(parsed)
+        if out != _as_oracle(case.expected, "date" if mode == "ymd" else "timestamp"):
+            wrong.append((case.text, text, out))
     assert not wrong
 
 

@@ -63,6 +63,9 @@ renamed as (
         {{ oakvale.blank_to_null('budget_usd') }} as budget_usd_raw,
         {{ oakvale.blank_to_null('box_office_usd') }} as box_office_usd_raw,
         {{ oakvale.blank_to_null('updated_at') }} as updated_at_raw,
+        -- untrimmed for the date and timestamp parsers: DuckDB's and Trino's trim drop different blanks
+        release_date as release_date_text,
+        updated_at as updated_at_text,
 
         ---------- metadata
         _rescued_data,
@@ -82,11 +85,11 @@ typed as (
         *,
         {{ oakvale.json_string_array('genres_raw') }} as genre_variants,
         {{ oakvale.json_string_array('cast_raw') }} as cast_members,
-        {{ oakvale.safe_to_date('release_date_raw') }} as release_date_parsed,
+        {{ oakvale.safe_to_date('release_date_text') }} as release_date_parsed,
         {{ oakvale.parse_number('runtime_minutes_raw', 'integer') }} as runtime_minutes_parsed,
         {{ oakvale.parse_money('budget_usd_raw') }} as budget_usd_parsed,
         {{ oakvale.parse_money('box_office_usd_raw') }} as box_office_usd_parsed,
-        {{ oakvale.safe_to_timestamp('updated_at_raw') }} as updated_at
+        {{ oakvale.safe_to_timestamp('updated_at_text') }} as updated_at
     from renamed
     where movie_id is not null
 

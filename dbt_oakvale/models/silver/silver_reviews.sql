@@ -34,6 +34,7 @@ renamed as (
         lower({{ oakvale.blank_to_null('source') }}) as review_source,
         {{ oakvale.blank_to_null('rating') }} as rating_raw,
         {{ oakvale.blank_to_null('review_ts') }} as review_ts_raw,
+        review_ts as review_ts_text,  -- untrimmed for the timestamp parser (the engines' trims differ)
         lower(tags) as tags_raw,
 
         ---------- metadata
@@ -55,7 +56,7 @@ typed as (
         -- '4/5' and '8/10' carry the scale after the slash; the value before it is on the source's scale
         {{ oakvale.parse_number(dbt.split_part('rating_raw', "'/'", 1), 'double') }} as rating_value,
         {{ oakvale.json_string_array('tags_raw') }} as tags,
-        {{ oakvale.safe_to_timestamp('review_ts_raw') }} as review_ts
+        {{ oakvale.safe_to_timestamp('review_ts_text') }} as review_ts
     from renamed
     where review_id is not null
 

@@ -4,7 +4,12 @@
 // DateTimeEncoding.packDateTimeWithZone, TryFunction). Used by tests/dbt/test_dbt_timestamps.py
 // to check each hostile string's claimed Athena result against the parser itself.
 //
-//   java -cp joda-time.jar AthenaParse.java timestamp|date  < base64 lines  > one result per line
+//   java -cp joda-time.jar AthenaParse.java MODE  < base64 lines  > one result per line
+//
+// MODE timestamp / date: the athena__ branches as they were before the dates-and-timestamps contract
+// (trim, then epoch seconds, from_iso8601_timestamp, date_parse). MODE iso / ymd: the contract's
+// Athena branch after the text check, i.e. from_iso8601_timestamp resp. date_parse(..., '%Y-%m-%d')
+// on the canonical text alone.
 //
 // Result: "VALUE <UTC ISO-8601 with millis>" | "NULL" (try() gave null) | "ERROR <why>" (the error
 // escapes try(): the whole query fails).
@@ -113,14 +118,20 @@ public class AthenaParse {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean dates = args[0].equals("date");
+        String mode = args[0];
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
             String raw = new String(Base64.getDecoder().decode(line), StandardCharsets.UTF_8);
             String out;
             try {
-                Long millis = dates ? date(raw) : timestamp(raw);
+                Long millis = switch (mode) {
+                    case "timestamp" -> timestamp(raw);
+                    case "date" -> date(raw);
+                    case "iso" -> tryIso(raw);
+                    case "ymd" -> tryDateParse(raw, "%Y-%m-%d");
+                    default -> throw new IllegalArgumentException("mode: timestamp, date, iso or ymd");
+                };
                 out = millis == null ? "NULL" : "VALUE " + new DateTime(millis, DateTimeZone.UTC);
             } catch (QueryFails e) {
                 out = "ERROR " + e.getMessage();
