@@ -5,6 +5,8 @@
     )
 }}
 
+{%- set version_order = ['updated_at', '_ingested_at', '_source_file', '_source_line'] %}
+
 with
 
 source as (
@@ -117,7 +119,8 @@ deduplicated as (
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 
     select deduplicated.*
@@ -127,10 +130,7 @@ not_superseded as (
             on deduplicated.movie_id = existing_version.movie_id
         where
             existing_version.movie_id is null
-            or not (
-                (existing_version.updated_at is not null and deduplicated.updated_at is null)
-                or existing_version.updated_at > deduplicated.updated_at
-            )
+            or {{ oakvale.ranks_before('deduplicated', 'existing_version', version_order) }}
     {% endif %}
 
 ),
