@@ -69,6 +69,10 @@ resource "aws_glue_job" "bronze" {
     "--catalog"          = "glue"
     "--bronze_database"  = aws_glue_catalog_database.bronze.name
     "--aws_region"       = local.region
+    # Spark writes the Parquet in parallel either way; the Delta commit goes through delta-rs, whose
+    # S3 commit is a conditional PUT and safe when runs of one dataset overlap (max_concurrent_runs,
+    # a hand-started run). Delta Spark's default S3 log store is safe with one writer only.
+    "--writer" = "parquet+delta-rs"
 
     # Delta through Glue's own jars; the ingestion package as a wheel
     "--datalake-formats"          = "delta"

@@ -37,48 +37,147 @@
     cast(round({{ oakvale.parse_number(expr, 'double') }}) as bigint)
 {%- endmacro %}
 
-{#- A date from ISO 'YYYY-MM-DD', 'MM/DD/YYYY' or 'DD Mon YYYY' text; null when none fits. -#}
+{#- Dates and timestamps: one grammar for both targets (docs/data_contract.md, "Dates and
+    timestamps"). The *_text macros below check text against it and write the accepted values as
+    canonical text, in SQL that means the same on DuckDB and Trino (one regular expression, '' and
+    null alike, no trim: the engines' trims drop different characters). Each target's branch then
+    parses only that canonical text, so both accept exactly the same strings, and the engines only
+    add the calendar check (2026-02-30 is null on both). Text outside the grammar is null on both,
+    including forms Athena's own parser would read (year-only, week dates, two-digit years) or
+    would fail the whole query on (offsets beyond +-14:00 or with seconds, five-digit years). -#}
+
+{#- Blanks allowed around a value: ASCII space, tab, CR and LF only. -#}
+{% macro _blanks() -%}
+    [ \t\r\n]*
+{%- endmacro %}
+
+{#- ISO-8601 calendar date and time. Groups: 1 year (4 digits), 2 month, 3 day, 4 hour,
+    5 minute, 6 second, 7 fraction of a second ('.' or ','; 1-9 digits), 8 offset ('Z', '+HH',
+    '+HHMM', '+HH:MM'). The time, with 'T', 't' or one space before it, is optional; so are
+    minutes, seconds, fraction and offset, each only after the one before. -#}
+{% macro iso8601_pattern() -%}
+    ^{{ oakvale._blanks() }}([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?{{ oakvale._blanks() }}$
+{%- endmacro %}
+
+{#- The calendar date forms. Groups: 1-3 'YYYY-M-D', 4-6 'M/D/YYYY', 7-9 'D Mon YYYY'. -#}
+{% macro calendar_date_pattern() -%}
+    ^{{ oakvale._blanks() }}(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4})){{ oakvale._blanks() }}$
+{%- endmacro %}
+
+{#- Epoch seconds, 9 to 11 digits (1973-03-03 to 5138-11-16). Group 1: the digits. -#}
+{% macro epoch_seconds_pattern() -%}
+    ^{{ oakvale._blanks() }}([0-9]{9,11}){{ oakvale._blanks() }}$
+{%- endmacro %}
+
+{#- Group `group` of `pattern` in `expr`; null when the text does not match (DuckDB's
+    regexp_extract gives '' there, Trino's null) or the group did not take part. -#}
+{% macro regexp_group(expr, pattern, group) -%}
+    nullif(regexp_extract({{ expr }}, '{{ pattern }}', {{ group }}), '')
+{%- endmacro %}
+
+{#- Canonical 'YYYY-MM-DDTHH:MM:SS.fff+HH:MM' for text in the ISO-8601 grammar, else null.
+    Missing time fields are zero, no offset is UTC, the fraction keeps its first three digits
+    (Athena's from_iso8601_timestamp keeps milliseconds and drops the rest, unrounded). Year 0000
+    and offsets beyond +-14:00 (Athena has no time zone for them) are refused. -#}
+{% macro iso8601_text(expr) -%}
+    {%- set pattern = oakvale.iso8601_pattern() -%}
+    {%- set part = {} -%}
+    {%- for name in ['year', 'month', 'day', 'hour', 'minute', 'second', 'fraction', 'offset'] -%}
+        {%- do part.update({name: oakvale.regexp_group(expr, pattern, loop.index)}) -%}
+    {%- endfor -%}
+    {%- set offset_minute = "coalesce(nullif(substr(replace(" ~ part.offset ~ ", ':', ''), 4, 2), ''), '00')" -%}
+    case
+        when
+            {{ part.year }} <> '0000'
+            and (
+                {{ part.offset }} is null
+                or upper({{ part.offset }}) = 'Z'
+                or (
+                    try_cast({{ offset_minute }} as integer) <= 59
+                    and try_cast(substr({{ part.offset }}, 2, 2) as integer) * 60
+                    + try_cast({{ offset_minute }} as integer) <= 840
+                )
+            )
+            then {{ part.year }} || '-' || lpad({{ part.month }}, 2, '0') || '-' || lpad({{ part.day }}, 2, '0')
+                || 'T' || lpad(coalesce({{ part.hour }}, '0'), 2, '0')
+                || ':' || lpad(coalesce({{ part.minute }}, '0'), 2, '0')
+                || ':' || lpad(coalesce({{ part.second }}, '0'), 2, '0')
+                || '.' || rpad(coalesce(substr({{ part.fraction }}, 1, 3), '0'), 3, '0')
+                || case
+                    when {{ part.offset }} is null or upper({{ part.offset }}) = 'Z' then '+00:00'
+                    else substr({{ part.offset }}, 1, 3) || ':' || {{ offset_minute }}
+                end
+    end
+{%- endmacro %}
+
+{#- Canonical 'YYYY-MM-DD' for text in one of the calendar date forms, else null. Month names
+    are English, abbreviated or full, written as Athena's date_parse reads them: 'Mar', 'mar',
+    'MAR', 'March', 'march' or 'MARCH' ('mArch' and 'Sept' are refused). Year 0000 is refused. -#}
+{% macro calendar_date_text(expr) -%}
+    {%- set pattern = oakvale.calendar_date_pattern() -%}
+    {%- set g = [none] -%}
+    {%- for group in range(1, 10) -%}
+        {%- do g.append(oakvale.regexp_group(expr, pattern, group)) -%}
+    {%- endfor -%}
+    {%- set month_name = g[8] -%}
+    {%- set months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august',
+                      'september', 'october', 'november', 'december'] -%}
+    {%- set year = 'coalesce(' ~ g[1] ~ ', ' ~ g[6] ~ ', ' ~ g[9] ~ ')' -%}
+    case
+        when {{ year }} <> '0000'
+            then {{ year }} || '-' || lpad(coalesce({{ g[2] }}, {{ g[4] }}, case
+                when {{ month_name }} in (
+                    lower({{ month_name }}),
+                    upper({{ month_name }}),
+                    upper(substr({{ month_name }}, 1, 1)) || lower(substr({{ month_name }}, 2))
+                )
+                    then case lower({{ month_name }})
+                    {%- for month in months %}
+                        when '{{ month[:3] }}' then '{{ loop.index }}'
+                        {%- if month | length > 3 %} when '{{ month }}' then '{{ loop.index }}'{% endif %}
+                    {%- endfor %}
+                    end
+            end), 2, '0') || '-' || lpad(coalesce({{ g[3] }}, {{ g[5] }}, {{ g[7] }}), 2, '0')
+    end
+{%- endmacro %}
+
+{#- A date from 'YYYY-M-D', 'M/D/YYYY' or 'D Mon YYYY' text (calendar_date_text); null when none
+    fits or the day does not exist. -#}
 {% macro safe_to_date(expr) -%}
     {{ return(adapter.dispatch('safe_to_date', 'oakvale')(expr)) }}
 {%- endmacro %}
 
 {% macro default__safe_to_date(expr) -%}
-    cast(try_strptime(trim({{ expr }}), ['%Y-%m-%d', '%m/%d/%Y', '%d %b %Y']) as date)
+    cast(try_strptime({{ oakvale.calendar_date_text(expr) }}, '%Y-%m-%d') as date)
 {%- endmacro %}
 
 {% macro athena__safe_to_date(expr) -%}
-    cast(coalesce(
-        try(date_parse(trim({{ expr }}), '%Y-%m-%d')),
-        try(date_parse(trim({{ expr }}), '%m/%d/%Y')),
-        try(date_parse(trim({{ expr }}), '%d %b %Y'))
-    ) as date)
+    cast(try(date_parse({{ oakvale.calendar_date_text(expr) }}, '%Y-%m-%d')) as date)
 {%- endmacro %}
 
-{#- A UTC timestamp (no time zone, microseconds) from ISO-8601 ('...T...Z'),
-    'YYYY-MM-DD HH:MM:SS' or epoch-seconds text; null when none fits. -#}
+{#- A UTC timestamp (no time zone, microseconds; sub-millisecond digits dropped) from ISO-8601
+    text with an optional offset (iso8601_text) or from epoch seconds; null when neither fits or
+    the date or time does not exist. -#}
 {% macro safe_to_timestamp(expr) -%}
     {{ return(adapter.dispatch('safe_to_timestamp', 'oakvale')(expr)) }}
 {%- endmacro %}
 
 {% macro default__safe_to_timestamp(expr) -%}
+    {%- set epoch_seconds = oakvale.regexp_group(expr, oakvale.epoch_seconds_pattern(), 1) -%}
     case
-        when regexp_full_match(trim({{ expr }}), '[0-9]{9,11}')
-            then make_timestamp(cast(trim({{ expr }}) as bigint) * 1000000)
-        else try_strptime(
-            trim({{ expr }}),
-            ['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S']
-        )
+        when {{ epoch_seconds }} is not null
+            then make_timestamp(cast({{ epoch_seconds }} as bigint) * 1000000)
+        -- timezone('UTC', timestamptz) is the UTC wall time whatever the session's TimeZone
+        else timezone('UTC', try_strptime({{ oakvale.iso8601_text(expr) }}, '%Y-%m-%dT%H:%M:%S.%g%z'))
     end
 {%- endmacro %}
 
 {% macro athena__safe_to_timestamp(expr) -%}
+    {%- set epoch_seconds = oakvale.regexp_group(expr, oakvale.epoch_seconds_pattern(), 1) -%}
     case
-        when regexp_like(trim({{ expr }}), '^[0-9]{9,11}$')
-            then cast(from_unixtime(cast(trim({{ expr }}) as bigint)) at time zone 'UTC' as timestamp(6))
-        else coalesce(
-            try(cast(from_iso8601_timestamp(trim({{ expr }})) at time zone 'UTC' as timestamp(6))),
-            try(cast(date_parse(trim({{ expr }}), '%Y-%m-%d %H:%i:%s') as timestamp(6)))
-        )
+        when {{ epoch_seconds }} is not null
+            then cast(from_unixtime(cast({{ epoch_seconds }} as bigint)) at time zone 'UTC' as timestamp(6))
+        else try(cast(from_iso8601_timestamp({{ oakvale.iso8601_text(expr) }}) at time zone 'UTC' as timestamp(6)))
     end
 {%- endmacro %}
 

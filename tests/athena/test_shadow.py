@@ -74,14 +74,15 @@ def test_untranspilable_sql_is_listed_by_model_with_its_reason(athena):
 
 
 def test_a_diverging_athena_branch_fails_the_shadow_build(athena, tmp_path):
-    """athena__safe_to_date in a temporary copy reads 'MM/DD/YYYY' as 'DD/MM/YYYY': valid Trino,
-    passes the gate, but computes something else than the duckdb branch; the shadow sees it in gold."""
+    """athena__safe_to_date in a temporary copy parses the canonical 'YYYY-MM-DD' as 'YYYY-DD-MM':
+    valid Trino, passes the gate, but computes something else than the duckdb branch; the shadow
+    sees it in gold."""
     project_dir = copy_project(tmp_path / "project", athena.project.project_dir)
     macros = project_dir / MACROS
     text = macros.read_text()
     branch = ATHENA_BRANCH.search(text)
-    assert branch and "'%m/%d/%Y'" in branch.group(1), f"athena__safe_to_date in {MACROS} changed; update this test"
-    macros.write_text(text.replace(branch.group(1), branch.group(1).replace("'%m/%d/%Y'", "'%d/%m/%Y'"), 1))
+    assert branch and "'%Y-%m-%d'" in branch.group(1), f"athena__safe_to_date in {MACROS} changed; update this test"
+    macros.write_text(text.replace(branch.group(1), branch.group(1).replace("'%Y-%m-%d'", "'%Y-%d-%m'"), 1))
 
     copy = DbtProject(project_dir, tmp_path)
     result = copy.invoke(["compile", "--target", "athena", "--full-refresh", "--select", "resource_type:model"],
@@ -92,7 +93,7 @@ def test_a_diverging_athena_branch_fails_the_shadow_build(athena, tmp_path):
         if node.kind == "model":
             node = ShadowNode(node.node_id, node.schema, node.name, compiled[node.node_id])
         nodes.append(node)
-    assert "'%d/%m/%Y'" in next(n.athena_sql for n in nodes if n.node_id == "model.oakvale.silver_movies")
+    assert "'%Y-%d-%m'" in next(n.athena_sql for n in nodes if n.node_id == "model.oakvale.silver_movies")
 
     broken = run_shadow(athena, nodes=nodes, tests=[])
     assert broken.result.untranspilable == {} and broken.result.failed == {}

@@ -180,6 +180,11 @@ EXPECTED = {
 }
 
 
+def ingested_at(day: date) -> datetime:
+    """When a day's batch was ingested: INGESTED_AT, else 06:00 UTC that day."""
+    return INGESTED_AT.get(day) or datetime(day.year, day.month, day.day, 6, 0, 0, tzinfo=timezone.utc)
+
+
 def _source_file(dataset: str, day: date) -> str:
     return f"file:///fixture/raw/{dataset}/ingest_date={day.isoformat()}/fixture-{dataset}-0000.json"
 
@@ -213,7 +218,7 @@ def _with_meta(columns: dict, n: int, dataset: str, day: date, batch: int, strin
         pa.field("_batch_id", pa.string()),
     ]
     columns["_ingest_date"] = [day] * n
-    columns["_ingested_at"] = [INGESTED_AT[day]] * n
+    columns["_ingested_at"] = [ingested_at(day)] * n
     columns["_batch_id"] = [f"{dataset}-{batch:06d}"] * n
     schema = pa.schema(fields)
     return pa.table({f.name: columns[f.name] for f in fields}, schema=schema)

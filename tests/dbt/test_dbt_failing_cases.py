@@ -73,7 +73,8 @@ MUTATIONS = {
         "macros/cleaning.sql", "'[^0-9.\\\\-]'", "'[^0-9.\\\\-$,]'", "silver_movies_numbers_as_strings",
     ),
     "date_formats": (
-        "macros/cleaning.sql", "['%Y-%m-%d', '%m/%d/%Y', '%d %b %Y']", "['%Y-%m-%d', '%d %b %Y']",
+        # 'M/D/YYYY' read as 'D/M/YYYY': its month comes from the day's group
+        "macros/cleaning.sql", "lpad(coalesce({{ g[2] }}, {{ g[4] }},", "lpad(coalesce({{ g[2] }}, {{ g[5] }},",
         "silver_movies_date_formats",
     ),
     "resent_records": (

@@ -309,6 +309,10 @@ def check_bronze_job(module: Module) -> list[str]:
         findings.append(f"glue_version is {job.get('glue_version')!r}, not '5.0'")
     if args.get("--datalake-formats") != "delta":
         findings.append("--datalake-formats is not 'delta'")
+    # Several runs of one dataset may overlap (max_concurrent_runs > 1): the commit must be safe with
+    # several writers on S3, which delta-rs's conditional-PUT commit is and Delta Spark's S3 log store is not.
+    if args.get("--writer") != "parquet+delta-rs":
+        findings.append(f"--writer is {args.get('--writer')!r}, not 'parquet+delta-rs' (the multi-writer-safe S3 commit)")
     extra = str(args.get("--extra-py-files", ""))
     if not (extra.startswith("s3://") and _refers(extra, "aws_s3_object.ingestion_wheel")):
         findings.append("--extra-py-files does not ship the ingestion wheel object")

@@ -76,6 +76,7 @@ BROKEN = [
     ("check_encryption_at_rest", "glue.tf", 's3_encryption_mode = "SSE-KMS"', 's3_encryption_mode = "DISABLED"', "s3_encryption"),
     ("check_encryption_at_rest", "kms.tf", "enable_key_rotation     = true", "enable_key_rotation     = false", "rotation"),
     ("check_bronze_job", "glue.tf", '"--datalake-formats"          = "delta"', '"--datalake-formats" = "iceberg"', "datalake-formats"),
+    ("check_bronze_job", "glue.tf", '"--writer" = "parquet+delta-rs"', '"--writer" = "spark-delta"', "multi-writer"),
     ("check_bronze_job", "glue.tf", 'glue_version           = "5.0"', 'glue_version           = "4.0"', "glue_version"),
     ("check_bronze_job", "glue.tf", '"job-bookmark-disable"', '"job-bookmark-enable"', "bookmarks"),
     ("check_bronze_job", "glue.tf", '"--extra-py-files"', '"--extra-files"', "extra-py-files"),

@@ -5,6 +5,8 @@
     )
 }}
 
+{%- set version_order = ['updated_at', '_ingested_at', '_source_file', '_source_line'] %}
+
 with
 
 source as (
@@ -63,6 +65,9 @@ renamed as (
         {{ oakvale.blank_to_null('budget_usd') }} as budget_usd_raw,
         {{ oakvale.blank_to_null('box_office_usd') }} as box_office_usd_raw,
         {{ oakvale.blank_to_null('updated_at') }} as updated_at_raw,
+        -- untrimmed for the date and timestamp parsers: DuckDB's and Trino's trim drop different blanks
+        release_date as release_date_text,
+        updated_at as updated_at_text,
 
         ---------- metadata
         _rescued_data,
@@ -82,11 +87,11 @@ typed as (
         *,
         {{ oakvale.json_string_array('genres_raw') }} as genre_variants,
         {{ oakvale.json_string_array('cast_raw') }} as cast_members,
-        {{ oakvale.safe_to_date('release_date_raw') }} as release_date_parsed,
+        {{ oakvale.safe_to_date('release_date_text') }} as release_date_parsed,
         {{ oakvale.parse_number('runtime_minutes_raw', 'integer') }} as runtime_minutes_parsed,
         {{ oakvale.parse_money('budget_usd_raw') }} as budget_usd_parsed,
         {{ oakvale.parse_money('box_office_usd_raw') }} as box_office_usd_parsed,
-        {{ oakvale.safe_to_timestamp('updated_at_raw') }} as updated_at
+        {{ oakvale.safe_to_timestamp('updated_at_text') }} as updated_at
     from renamed
     where movie_id is not null
 
@@ -114,7 +119,8 @@ deduplicated as (
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 
     select deduplicated.*
@@ -124,10 +130,7 @@ not_superseded as (
             on deduplicated.movie_id = existing_version.movie_id
         where
             existing_version.movie_id is null
-            or not (
-                (existing_version.updated_at is not null and deduplicated.updated_at is null)
-                or existing_version.updated_at > deduplicated.updated_at
-            )
+            or {{ oakvale.ranks_before('deduplicated', 'existing_version', version_order) }}
     {% endif %}
 
 ),

@@ -5,13 +5,21 @@
     )
 }}
 
+{%- set version_order = ['review_ts', '_ingested_at', '_source_file', '_source_line'] %}
+
 with
 
 source as (
 
     select * from {{ source('bronze', 'reviews') }}
     {% if is_incremental() %}
-        where _ingested_at > (select max(_ingested_at) from {{ this }})
+        where
+            _ingested_at > (select max(_ingested_at) from {{ this }})
+            -- reviews that arrived before their movie: read again once the movie reaches silver
+            or {{ oakvale.blank_to_null('movie_id') }} in (
+                select movie_id from {{ ref('silver_movies') }}
+                where _ingested_at > (select max(_ingested_at) from {{ this }})
+            )
     {% endif %}
 
 ),
@@ -34,6 +42,7 @@ renamed as (
         lower({{ oakvale.blank_to_null('source') }}) as review_source,
         {{ oakvale.blank_to_null('rating') }} as rating_raw,
         {{ oakvale.blank_to_null('review_ts') }} as review_ts_raw,
+        review_ts as review_ts_text,  -- untrimmed for the timestamp parser (the engines' trims differ)
         lower(tags) as tags_raw,
 
         ---------- metadata
@@ -55,7 +64,7 @@ typed as (
         -- '4/5' and '8/10' carry the scale after the slash; the value before it is on the source's scale
         {{ oakvale.parse_number(dbt.split_part('rating_raw', "'/'", 1), 'double') }} as rating_value,
         {{ oakvale.json_string_array('tags_raw') }} as tags,
-        {{ oakvale.safe_to_timestamp('review_ts_raw') }} as review_ts
+        {{ oakvale.safe_to_timestamp('review_ts_text') }} as review_ts
     from renamed
     where review_id is not null
 
@@ -83,7 +92,8 @@ deduplicated as (
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 
     select deduplicated.*
@@ -93,10 +103,7 @@ not_superseded as (
             on deduplicated.review_id = existing_version.review_id
         where
             existing_version.review_id is null
-            or not (
-                (existing_version.review_ts is not null and deduplicated.review_ts is null)
-                or existing_version.review_ts > deduplicated.review_ts
-            )
+            or {{ oakvale.ranks_before('deduplicated', 'existing_version', version_order) }}
     {% endif %}
 
 ),

@@ -37,14 +37,14 @@ from source
 
 select * from unnested;
 -- ---- statement 2
-select '{"rowcount":-1,"data_scanned_in_bytes":0}';
+SELECT '{"rowcount":-1,"data_scanned_in_bytes":0}';;
 
 -- ======== dbt run (incremental) ========
 -- ---- statement 1
-create table "awsdatacatalog"."oakvale_silver"."silver_movie_genres__dbt_tmp"
+create table "awsdatacatalog"."oakvale_silver"."silver_movie_genres__ha"
     with (
       table_type='iceberg',
-      is_external=false,location='s3://oakvale-dev-lakehouse-123456789012/lakehouse/oakvale_silver/silver_movie_genres__dbt_tmp/<uuid>',
+      is_external=false,location='s3://oakvale-dev-lakehouse-123456789012/lakehouse/oakvale_silver/silver_movie_genres/<uuid>',
       format='parquet'
     )
     as
@@ -53,8 +53,6 @@ with
 
 source as (
 select * from "awsdatacatalog"."oakvale_silver"."silver_movies"
-
-        where _ingested_at > (select max(_ingested_at) from "awsdatacatalog"."oakvale_silver"."silver_movie_genres")
 
 ),
 
@@ -77,16 +75,8 @@ from source
 
 select * from unnested;
 -- ---- statement 2
-merge into "awsdatacatalog"."oakvale_silver"."silver_movie_genres" as target using "awsdatacatalog"."oakvale_silver"."silver_movie_genres__dbt_tmp" as src
-          on (target.movie_id = src.movie_id
-             and target.genre = src.genre
-
-      )
-
-      when matched
-          then update set"genre_position" = src."genre_position","is_primary_genre" = src."is_primary_genre","_ingested_at" = src."_ingested_at"
-      when not matched
-        then insert ("movie_id", "genre", "genre_position", "is_primary_genre", "_ingested_at")
-         values (src."movie_id", src."genre", src."genre_position", src."is_primary_genre", src."_ingested_at");
+alter table `oakvale_silver`.`silver_movie_genres` rename to `oakvale_silver`.`silver_movie_genres__bkp`;
 -- ---- statement 3
-SELECT '{"rowcount":-1,"data_scanned_in_bytes":0}';
+alter table `oakvale_silver`.`silver_movie_genres__ha` rename to `oakvale_silver`.`silver_movie_genres`;
+-- ---- statement 4
+SELECT '{"rowcount":-1,"data_scanned_in_bytes":0}';;

@@ -61,6 +61,9 @@ select
         nullif(trim(budget_usd), '') as budget_usd_raw,
         nullif(trim(box_office_usd), '') as box_office_usd_raw,
         nullif(trim(updated_at), '') as updated_at_raw,
+        -- untrimmed for the date and timestamp parsers: DuckDB's and Trino's trim drop different blanks
+        release_date as release_date_text,
+        updated_at as updated_at_text,
     ---------- metadata
         _rescued_data,
         _source_file,
@@ -77,21 +80,58 @@ select
         *,
         try(cast(json_parse(nullif(trim(genres_raw), '')) as array(varchar))) as genre_variants,
         try(cast(json_parse(nullif(trim(cast_raw), '')) as array(varchar))) as cast_members,
-        cast(coalesce(
-        try(date_parse(trim(release_date_raw), '%Y-%m-%d')),
-        try(date_parse(trim(release_date_raw), '%m/%d/%Y')),
-        try(date_parse(trim(release_date_raw), '%d %b %Y'))
-    ) as date) as release_date_parsed,
+        cast(try(date_parse(case
+        when coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 1), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 6), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 9), '')) <> '0000'
+            then coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 1), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 6), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 9), '')) || '-' || lpad(coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 2), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 4), ''), case
+                when nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), '') in (
+                    lower(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), '')),
+                    upper(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), '')),
+                    upper(substr(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), ''), 1, 1)) || lower(substr(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), ''), 2))
+                )
+                    then case lower(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), ''))
+                        when 'jan' then '1' when 'january' then '1'
+                        when 'feb' then '2' when 'february' then '2'
+                        when 'mar' then '3' when 'march' then '3'
+                        when 'apr' then '4' when 'april' then '4'
+                        when 'may' then '5'
+                        when 'jun' then '6' when 'june' then '6'
+                        when 'jul' then '7' when 'july' then '7'
+                        when 'aug' then '8' when 'august' then '8'
+                        when 'sep' then '9' when 'september' then '9'
+                        when 'oct' then '10' when 'october' then '10'
+                        when 'nov' then '11' when 'november' then '11'
+                        when 'dec' then '12' when 'december' then '12'
+                    end
+            end), 2, '0') || '-' || lpad(coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 3), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 5), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 7), '')), 2, '0')
+    end, '%Y-%m-%d')) as date) as release_date_parsed,
         try_cast(regexp_replace(nullif(trim(runtime_minutes_raw), ''), '[^0-9.\-]', '') as integer) as runtime_minutes_parsed,
         cast(round(try_cast(regexp_replace(nullif(trim(budget_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as budget_usd_parsed,
         cast(round(try_cast(regexp_replace(nullif(trim(box_office_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as box_office_usd_parsed,
         case
-        when regexp_like(trim(updated_at_raw), '^[0-9]{9,11}$')
-            then cast(from_unixtime(cast(trim(updated_at_raw) as bigint)) at time zone 'UTC' as timestamp(6))
-        else coalesce(
-            try(cast(from_iso8601_timestamp(trim(updated_at_raw)) at time zone 'UTC' as timestamp(6))),
-            try(cast(date_parse(trim(updated_at_raw), '%Y-%m-%d %H:%i:%s') as timestamp(6)))
-        )
+        when nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') is not null
+            then cast(from_unixtime(cast(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') as bigint)) at time zone 'UTC' as timestamp(6))
+        else try(cast(from_iso8601_timestamp(case
+        when
+            nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') <> '0000'
+            and (
+                nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null
+                or upper(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z'
+                or (
+                    try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 59
+                    and try_cast(substr(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 2, 2) as integer) * 60
+                    + try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 840
+                )
+            )
+            then nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') || '-' || lpad(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 2), ''), 2, '0') || '-' || lpad(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 3), ''), 2, '0')
+                || 'T' || lpad(coalesce(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 4), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 5), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 6), ''), '0'), 2, '0')
+                || '.' || rpad(coalesce(substr(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 7), ''), 1, 3), '0'), 3, '0')
+                || case
+                    when nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null or upper(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z' then '+00:00'
+                    else substr(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 1, 3) || ':' || coalesce(nullif(substr(replace(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00')
+                end
+    end) at time zone 'UTC' as timestamp(6)))
     end as updated_at
     from renamed
     where movie_id is not null
@@ -119,7 +159,8 @@ select *
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 select deduplicated.*
     from deduplicated
@@ -288,6 +329,9 @@ select
         nullif(trim(budget_usd), '') as budget_usd_raw,
         nullif(trim(box_office_usd), '') as box_office_usd_raw,
         nullif(trim(updated_at), '') as updated_at_raw,
+        -- untrimmed for the date and timestamp parsers: DuckDB's and Trino's trim drop different blanks
+        release_date as release_date_text,
+        updated_at as updated_at_text,
     ---------- metadata
         _rescued_data,
         _source_file,
@@ -304,21 +348,58 @@ select
         *,
         try(cast(json_parse(nullif(trim(genres_raw), '')) as array(varchar))) as genre_variants,
         try(cast(json_parse(nullif(trim(cast_raw), '')) as array(varchar))) as cast_members,
-        cast(coalesce(
-        try(date_parse(trim(release_date_raw), '%Y-%m-%d')),
-        try(date_parse(trim(release_date_raw), '%m/%d/%Y')),
-        try(date_parse(trim(release_date_raw), '%d %b %Y'))
-    ) as date) as release_date_parsed,
+        cast(try(date_parse(case
+        when coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 1), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 6), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 9), '')) <> '0000'
+            then coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 1), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 6), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 9), '')) || '-' || lpad(coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 2), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 4), ''), case
+                when nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), '') in (
+                    lower(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), '')),
+                    upper(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), '')),
+                    upper(substr(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), ''), 1, 1)) || lower(substr(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), ''), 2))
+                )
+                    then case lower(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 8), ''))
+                        when 'jan' then '1' when 'january' then '1'
+                        when 'feb' then '2' when 'february' then '2'
+                        when 'mar' then '3' when 'march' then '3'
+                        when 'apr' then '4' when 'april' then '4'
+                        when 'may' then '5'
+                        when 'jun' then '6' when 'june' then '6'
+                        when 'jul' then '7' when 'july' then '7'
+                        when 'aug' then '8' when 'august' then '8'
+                        when 'sep' then '9' when 'september' then '9'
+                        when 'oct' then '10' when 'october' then '10'
+                        when 'nov' then '11' when 'november' then '11'
+                        when 'dec' then '12' when 'december' then '12'
+                    end
+            end), 2, '0') || '-' || lpad(coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 3), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 5), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 7), '')), 2, '0')
+    end, '%Y-%m-%d')) as date) as release_date_parsed,
         try_cast(regexp_replace(nullif(trim(runtime_minutes_raw), ''), '[^0-9.\-]', '') as integer) as runtime_minutes_parsed,
         cast(round(try_cast(regexp_replace(nullif(trim(budget_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as budget_usd_parsed,
         cast(round(try_cast(regexp_replace(nullif(trim(box_office_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as box_office_usd_parsed,
         case
-        when regexp_like(trim(updated_at_raw), '^[0-9]{9,11}$')
-            then cast(from_unixtime(cast(trim(updated_at_raw) as bigint)) at time zone 'UTC' as timestamp(6))
-        else coalesce(
-            try(cast(from_iso8601_timestamp(trim(updated_at_raw)) at time zone 'UTC' as timestamp(6))),
-            try(cast(date_parse(trim(updated_at_raw), '%Y-%m-%d %H:%i:%s') as timestamp(6)))
-        )
+        when nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') is not null
+            then cast(from_unixtime(cast(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') as bigint)) at time zone 'UTC' as timestamp(6))
+        else try(cast(from_iso8601_timestamp(case
+        when
+            nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') <> '0000'
+            and (
+                nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null
+                or upper(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z'
+                or (
+                    try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 59
+                    and try_cast(substr(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 2, 2) as integer) * 60
+                    + try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 840
+                )
+            )
+            then nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') || '-' || lpad(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 2), ''), 2, '0') || '-' || lpad(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 3), ''), 2, '0')
+                || 'T' || lpad(coalesce(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 4), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 5), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 6), ''), '0'), 2, '0')
+                || '.' || rpad(coalesce(substr(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 7), ''), 1, 3), '0'), 3, '0')
+                || case
+                    when nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null or upper(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z' then '+00:00'
+                    else substr(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 1, 3) || ':' || coalesce(nullif(substr(replace(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00')
+                end
+    end) at time zone 'UTC' as timestamp(6)))
     end as updated_at
     from renamed
     where movie_id is not null
@@ -346,7 +427,8 @@ select *
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 select deduplicated.*
     from deduplicated
@@ -355,10 +437,19 @@ select deduplicated.*
             on deduplicated.movie_id = existing_version.movie_id
         where
             existing_version.movie_id is null
-            or not (
-                (existing_version.updated_at is not null and deduplicated.updated_at is null)
-                or existing_version.updated_at > deduplicated.updated_at
-            )
+            or (
+        (deduplicated.updated_at is not null and (existing_version.updated_at is null or deduplicated.updated_at > existing_version.updated_at))
+        or (deduplicated.updated_at is not distinct from existing_version.updated_at and (
+        (deduplicated._ingested_at is not null and (existing_version._ingested_at is null or deduplicated._ingested_at > existing_version._ingested_at))
+        or (deduplicated._ingested_at is not distinct from existing_version._ingested_at and (
+        (deduplicated._source_file is not null and (existing_version._source_file is null or deduplicated._source_file > existing_version._source_file))
+        or (deduplicated._source_file is not distinct from existing_version._source_file and (
+        (deduplicated._source_line is not null and (existing_version._source_line is null or deduplicated._source_line > existing_version._source_line))
+        or (deduplicated._source_line is not distinct from existing_version._source_line and true)
+    ))
+    ))
+    ))
+    )
 
 ),
 

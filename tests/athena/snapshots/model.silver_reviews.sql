@@ -34,6 +34,7 @@ select
         lower(nullif(trim(source), '')) as review_source,
         nullif(trim(rating), '') as rating_raw,
         nullif(trim(review_ts), '') as review_ts_raw,
+        review_ts as review_ts_text,  -- untrimmed for the timestamp parser (the engines' trims differ)
         lower(tags) as tags_raw,
     ---------- metadata
         _rescued_data,
@@ -60,12 +61,30 @@ split_part(
 ), ''), '[^0-9.\-]', '') as double) as rating_value,
         try(cast(json_parse(nullif(trim(tags_raw), '')) as array(varchar))) as tags,
         case
-        when regexp_like(trim(review_ts_raw), '^[0-9]{9,11}$')
-            then cast(from_unixtime(cast(trim(review_ts_raw) as bigint)) at time zone 'UTC' as timestamp(6))
-        else coalesce(
-            try(cast(from_iso8601_timestamp(trim(review_ts_raw)) at time zone 'UTC' as timestamp(6))),
-            try(cast(date_parse(trim(review_ts_raw), '%Y-%m-%d %H:%i:%s') as timestamp(6)))
-        )
+        when nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') is not null
+            then cast(from_unixtime(cast(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') as bigint)) at time zone 'UTC' as timestamp(6))
+        else try(cast(from_iso8601_timestamp(case
+        when
+            nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') <> '0000'
+            and (
+                nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null
+                or upper(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z'
+                or (
+                    try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 59
+                    and try_cast(substr(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 2, 2) as integer) * 60
+                    + try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 840
+                )
+            )
+            then nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') || '-' || lpad(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 2), ''), 2, '0') || '-' || lpad(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 3), ''), 2, '0')
+                || 'T' || lpad(coalesce(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 4), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 5), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 6), ''), '0'), 2, '0')
+                || '.' || rpad(coalesce(substr(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 7), ''), 1, 3), '0'), 3, '0')
+                || case
+                    when nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null or upper(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z' then '+00:00'
+                    else substr(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 1, 3) || ':' || coalesce(nullif(substr(replace(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00')
+                end
+    end) at time zone 'UTC' as timestamp(6)))
     end as review_ts
     from renamed
     where review_id is not null
@@ -93,7 +112,8 @@ select *
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 select deduplicated.*
     from deduplicated
@@ -171,7 +191,13 @@ with
 source as (
 select * from "awsdatacatalog"."oakvale_bronze"."reviews"
 
-        where _ingested_at > (select max(_ingested_at) from "awsdatacatalog"."oakvale_silver"."silver_reviews")
+        where
+            _ingested_at > (select max(_ingested_at) from "awsdatacatalog"."oakvale_silver"."silver_reviews")
+            -- reviews that arrived before their movie: read again once the movie reaches silver
+            or nullif(trim(movie_id), '') in (
+                select movie_id from "awsdatacatalog"."oakvale_silver"."silver_movies"
+                where _ingested_at > (select max(_ingested_at) from "awsdatacatalog"."oakvale_silver"."silver_reviews")
+            )
 
 ),
 
@@ -190,6 +216,7 @@ select
         lower(nullif(trim(source), '')) as review_source,
         nullif(trim(rating), '') as rating_raw,
         nullif(trim(review_ts), '') as review_ts_raw,
+        review_ts as review_ts_text,  -- untrimmed for the timestamp parser (the engines' trims differ)
         lower(tags) as tags_raw,
     ---------- metadata
         _rescued_data,
@@ -216,12 +243,30 @@ split_part(
 ), ''), '[^0-9.\-]', '') as double) as rating_value,
         try(cast(json_parse(nullif(trim(tags_raw), '')) as array(varchar))) as tags,
         case
-        when regexp_like(trim(review_ts_raw), '^[0-9]{9,11}$')
-            then cast(from_unixtime(cast(trim(review_ts_raw) as bigint)) at time zone 'UTC' as timestamp(6))
-        else coalesce(
-            try(cast(from_iso8601_timestamp(trim(review_ts_raw)) at time zone 'UTC' as timestamp(6))),
-            try(cast(date_parse(trim(review_ts_raw), '%Y-%m-%d %H:%i:%s') as timestamp(6)))
-        )
+        when nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') is not null
+            then cast(from_unixtime(cast(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') as bigint)) at time zone 'UTC' as timestamp(6))
+        else try(cast(from_iso8601_timestamp(case
+        when
+            nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') <> '0000'
+            and (
+                nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null
+                or upper(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z'
+                or (
+                    try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 59
+                    and try_cast(substr(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 2, 2) as integer) * 60
+                    + try_cast(coalesce(nullif(substr(replace(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00') as integer) <= 840
+                )
+            )
+            then nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 1), '') || '-' || lpad(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 2), ''), 2, '0') || '-' || lpad(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 3), ''), 2, '0')
+                || 'T' || lpad(coalesce(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 4), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 5), ''), '0'), 2, '0')
+                || ':' || lpad(coalesce(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 6), ''), '0'), 2, '0')
+                || '.' || rpad(coalesce(substr(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 7), ''), 1, 3), '0'), 3, '0')
+                || case
+                    when nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '') is null or upper(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), '')) = 'Z' then '+00:00'
+                    else substr(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), 1, 3) || ':' || coalesce(nullif(substr(replace(nullif(regexp_extract(review_ts_text, '^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt ]([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?[ \t\r\n]*$', 8), ''), ':', ''), 4, 2), ''), '00')
+                end
+    end) at time zone 'UTC' as timestamp(6)))
     end as review_ts
     from renamed
     where review_id is not null
@@ -249,7 +294,8 @@ select *
 
 ),
 
--- on an incremental run, a version older than the one already in silver never replaces it
+-- on an incremental run, a new version replaces the stored one only when it ranks before it in
+-- the deduplication's order (ties past _source_line are the same line)
 not_superseded as (
 select deduplicated.*
     from deduplicated
@@ -258,10 +304,19 @@ select deduplicated.*
             on deduplicated.review_id = existing_version.review_id
         where
             existing_version.review_id is null
-            or not (
-                (existing_version.review_ts is not null and deduplicated.review_ts is null)
-                or existing_version.review_ts > deduplicated.review_ts
-            )
+            or (
+        (deduplicated.review_ts is not null and (existing_version.review_ts is null or deduplicated.review_ts > existing_version.review_ts))
+        or (deduplicated.review_ts is not distinct from existing_version.review_ts and (
+        (deduplicated._ingested_at is not null and (existing_version._ingested_at is null or deduplicated._ingested_at > existing_version._ingested_at))
+        or (deduplicated._ingested_at is not distinct from existing_version._ingested_at and (
+        (deduplicated._source_file is not null and (existing_version._source_file is null or deduplicated._source_file > existing_version._source_file))
+        or (deduplicated._source_file is not distinct from existing_version._source_file and (
+        (deduplicated._source_line is not null and (existing_version._source_line is null or deduplicated._source_line > existing_version._source_line))
+        or (deduplicated._source_line is not distinct from existing_version._source_line and true)
+    ))
+    ))
+    ))
+    )
 
 ),
 
