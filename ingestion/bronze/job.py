@@ -82,6 +82,10 @@ class RejectThresholdExceeded(OakvaleError, RuntimeError):
     pass
 
 
+class ReadKeptFailing(OakvaleError, RuntimeError):
+    """Files kept breaking while the batch was read (changed or removed during the run)."""
+
+
 def app_id(dataset: str) -> str:
     return f"oakvale-bronze-{dataset}"
 
@@ -125,8 +129,8 @@ def run(spark: SparkSession, options: BronzeJobOptions) -> BronzeRunResult:
         ledger.discard(plan)
         raise RejectThresholdExceeded(
             f"{spec.name} batch {plan.batch_id}: {line_rejects} of {total} lines rejected "
-            f"({share:.1%}) > threshold {options.reject_threshold:.1%}; nothing was committed. Inspect the raw "
-            f"files or raise --reject_threshold."
+            f"({share:.1%}) > threshold {options.reject_threshold:.1%}; nothing was committed. Inspect the rejects "
+            f"named in the log, fix the raw files, or raise the threshold (--reject-threshold; --reject_threshold on Glue)."
         )
 
     # Rejects first, then data: the data table's app transaction is the ledger's source of truth, so a
@@ -140,7 +144,7 @@ def run(spark: SparkSession, options: BronzeJobOptions) -> BronzeRunResult:
     try:
         writer.commit(staged_rows, txn, plan.version)
     except BatchCommittedElsewhere:
-        log.warning("%s: batch %s was committed by another run; nothing added", spec.name, plan.batch_id)
+        log.info("%s: batch %s was committed by another run; nothing added", spec.name, plan.batch_id)
         _register(options, tables)
         return BronzeRunResult(spec.name, "committed_by_another_run", plan.batch_id, len(plan.files), writer=writer.name)
     log.info(
@@ -185,7 +189,7 @@ def _stage_readable(spark: SparkSession, writer, plan: BatchPlan, target: BatchT
                     "under a new name to ingest it.", plan.batch_id, q.uri, q.reason, q.detail,
                 )
             quarantined += found
-    raise RuntimeError(f"{plan.batch_id}: the read kept failing on new files; re-run the job")
+    raise ReadKeptFailing(f"{plan.batch_id}: the read kept failing on newly broken raw files; re-run the job once they stop changing")
 
 
 def _register(options: BronzeJobOptions, tables) -> None:
