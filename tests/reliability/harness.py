@@ -218,8 +218,11 @@ def kill_tree(proc: subprocess.Popen) -> None:
 
 
 def _last_line(text: str) -> str:
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return f": {lines[-1][:300]}" if lines else ""
+    """The line of a child's stderr that says what went wrong (not the last of py4j's INFO noise)."""
+    lines = [line for line in (text or "").strip().splitlines() if line.strip() and " INFO " not in line]
+    telling = [line for line in lines if re.search(r"error|exception|failed", line, re.I)]
+    pick = (telling or lines)[-1:] if lines else []
+    return f": {pick[0].strip()[:300]}" if pick else ""
 
 
 def _status(stdout: str) -> str | None:
