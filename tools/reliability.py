@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,14 +37,14 @@ def table(rows: list[dict]) -> Table:
     for r in rows:
         ok = r["outcome"] == "ok"
         out.add_row(
-            r["case"],
+            escape(r["case"]),
             str(r["raw_lines"]),
             f"{r['bronze_rows']} + {r['rejects']}",
             str(r["quarantined"]),
             str(r["lost"]) if r["lost"] == 0 else f"[red]{r['lost']}[/]",
             str(r["doubled"]) if r["doubled"] == 0 else f"[red]{r['doubled']}[/]",
             f"{r['seconds']:.1f}",
-            "[green]ok[/]" if ok else f"[red]{r['outcome']}[/]",
+            "[green]ok[/]" if ok else f"[red]{escape(r['outcome'])}[/]",
         )
     return out
 

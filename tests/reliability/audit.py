@@ -217,9 +217,9 @@ def audit(
     names = {digest: path for path, digest in reversed(content_of.items())}
     missing = sorted(expected - observed.keys())
     result.lost = len(missing)
-    result.lost_examples = [(names.get(d, d), n) for d, n in missing[:5]]
+    result.lost_examples = [(Path(names.get(d, d)).name, n) for d, n in missing[:3]]
     twice = sorted(k for k, count in observed.items() if count > 1)
     result.doubled = sum(observed[k] - 1 for k in twice)
-    result.doubled_examples = [(names.get(d, d), n) for d, n in twice[:5]]
+    result.doubled_examples = [(Path(names.get(d, d)).name, n) for d, n in twice[:3]]
     result.unexpected = sum(count for k, count in observed.items() if k not in expected)
     return result

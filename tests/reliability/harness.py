@@ -293,8 +293,10 @@ class Row:
     seconds: float
 
     @classmethod
-    def of(cls, case: str, ctx: Context, audits: list[Audit], seconds: float) -> Row:
+    def of(cls, case: str, ctx: Context, audits: list[Audit], seconds: float, needs: str | None = None) -> Row:
         outcome = "ok" if not ctx.problems else "FAIL: " + "; ".join(ctx.problems)
+        if ctx.problems and needs:
+            outcome += f" [needs: {needs}]"
         return cls(
             case,
             sum(a.raw_lines for a in audits),

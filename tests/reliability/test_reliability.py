@@ -45,6 +45,7 @@ def test_reliability(case: Case, tmp_path, request):
     finally:
         for cleanup in ctx.cleanups:
             cleanup()
-        _report(Row.of(case.name, ctx, list(audits.values()), time.perf_counter() - started))
+        _report(Row.of(case.name, ctx, list(audits.values()), time.perf_counter() - started, case.needs))
     steps = "\n".join(f"  {s.what}: exit {s.exit_code} in {s.seconds:.1f}s" for s in ctx.steps)
-    assert not ctx.problems, f"{case.name}:\n- " + "\n- ".join(ctx.problems) + f"\nruns:\n{steps}"
+    needs = f" (needs: {case.needs})" if case.needs else ""
+    assert not ctx.problems, f"{case.name}{needs}:\n- " + "\n- ".join(ctx.problems) + f"\nruns:\n{steps}"
