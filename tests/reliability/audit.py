@@ -169,17 +169,10 @@ def audit(
     """Compare one dataset's bronze tables (local folder or s3:// URI) with its raw files."""
     result = Audit(dataset)
     files = raw_files(raw_dataset_dir)
-    content_of: dict[str, str] = {}  # raw file -> content key
-    expected: set[tuple[str, int]] = set()
-    for f in files:
-        if f.digest is None:
-            result.unreadable.append(f.path)
-            continue
-        content_of[f.path] = f.digest
-        expected.update((f.digest, line) for line in f.records)
-    result.raw_lines = len(expected)
+    content_of = {f.path: f.digest for f in files if f.digest is not None}  # raw file -> content key
+    result.unreadable = [f.path for f in files if f.digest is None]
 
-    observed: Counter = Counter()
+    seen: list[tuple[str | None, int | None]] = []  # (source, line) of every row and line-level reject
     for table_name in (dataset, f"{dataset}_rejects"):
         uri = f"{bronze_root.rstrip('/')}/{table_name}"
         try:
@@ -204,15 +197,27 @@ def audit(
             else:
                 result.rejects += 1
                 result.reject_reasons[reason] += 1
-            if line is None:
-                result.unnumbered += 1
-                continue
-            observed[(content_of.get(source, f"unknown:{source}"), line)] += 1
+            seen.append((source, line))
         reader = delta_log or (lambda u: local_log(Path(u)))
         try:
             result.txn_commits[table_name] = txn_commits(reader(uri), f"oakvale-bronze-{dataset}")
         except Exception as error:
             result.errors.append(f"cannot read the Delta log of {table_name}: {error}")
+
+    # A quarantined file's lines are not expected (whether it belonged there is the case's check).
+    expected = {
+        (f.digest, line)
+        for f in files
+        if f.digest is not None and f.path not in result.quarantined
+        for line in f.records
+    }
+    result.raw_lines = len(expected)
+    observed: Counter = Counter()
+    for source, line in seen:
+        if line is None:
+            result.unnumbered += 1
+        else:
+            observed[(content_of.get(source, f"unknown:{source}"), line)] += 1
 
     names = {digest: path for path, digest in reversed(content_of.items())}
     missing = sorted(expected - observed.keys())

@@ -43,16 +43,20 @@ def test_audit_counts_lost_doubled_and_quarantine(tmp_path: Path):
     whole = gzip.compress(b'{"x":1}\n' * 1000)
     (raw / "bad.json.gz").write_bytes(whole[: len(whole) // 2])
     (raw / "x.manifest.json").write_bytes(b"{}")
+    (raw / "locked.json").write_bytes(b'{"y":1}\n{"y":2}\n')  # readable here, quarantined by the job
     a, copy, bad = str(raw / "a.json"), f"file://{raw / 'a-copy.json'}", str(raw / "bad.json.gz")
     bronze = tmp_path / "lakehouse" / "bronze"
     write_deltalake(str(bronze / "movies"), _table([(a, 1, None), (copy, 1, None), (a, 4, None)], False))
-    write_deltalake(str(bronze / "movies_rejects"), _table([(bad, None, "corrupt_file"), (a, 2, "malformed_json")], True))
+    write_deltalake(
+        str(bronze / "movies_rejects"),
+        _table([(bad, None, "corrupt_file"), (a, 2, "malformed_json"), (str(raw / "locked.json"), None, "unreadable_file")], True),
+    )
 
     result = audit("movies", tmp_path / "raw" / "movies", str(bronze))
-    assert result.raw_lines == 3
+    assert result.raw_lines == 3  # a quarantined file's lines are not expected
     assert (result.bronze_rows, result.rejects) == (3, 1)
     assert result.lost == 1 and [n for _, n in result.lost_examples] == [3]
     assert result.doubled == 1  # line 1 of the same content, once under each name
     assert result.unexpected == 1  # line 2 is blank: no record
-    assert result.quarantined == {bad: "corrupt_file"}
+    assert result.quarantined == {bad: "corrupt_file", str(raw / "locked.json"): "unreadable_file"}
     assert result.unreadable == [bad]
