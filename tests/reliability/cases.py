@@ -102,7 +102,8 @@ def nul_byte(ctx: Context) -> None:
 def invalid_utf8(ctx: Context) -> None:
     folder = _raw_dir(ctx)
     lines = [movie(i).encode() for i in range(20)]
-    lines[5] = movie(5, title="Caf\u00e9 Society").encode("latin-1")  # 0xE9 inside a JSON string
+    lines[5] = movie(5, title="Caf\u00e9 Society").replace("\\u00e9", "\u00e9").encode("latin-1")  # 0xE9 in a string
+    assert b"Caf\xe9 Society" in lines[5]
     (folder / "latin1.json").write_bytes(b"\n".join(lines) + b"\n")
     land(ctx, "clean", [movie(100 + i) for i in range(20)])
 
@@ -157,6 +158,7 @@ def delete_a_planned_file(ctx: Context) -> None:
     planned = [f["uri"] for f in json.loads(plan_path.read_text())["files"]]
     victim = Path(sorted(planned)[-1])
     ctx.notes["deleted"] = victim.name
+    ctx.notes["quarantine"] = {victim.name: "missing_file"}
     victim.unlink()
     ctx.ingest()  # the re-run needs no process of its own: the shared session is quicker
 

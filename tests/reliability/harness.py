@@ -97,7 +97,8 @@ class Context:
         except Exception as error:
             first = (str(error).strip().splitlines() or [""])[0][:300]
             self.steps.append(Step(f"ingest {dataset}", 1, time.perf_counter() - started, stderr=str(error)[:5000]))
-            self.problems.append(f"ingest {dataset} raised {type(error).__name__}: {first}")
+            said = _last_line(str(error))  # a worker's exception says what broke at its end, not its start
+            self.problems.append(f"ingest {dataset} raised {type(error).__name__}: {first[:120]}{said}")
             return None
         self.steps.append(Step(f"ingest {dataset}", 0, time.perf_counter() - started, stdout=json.dumps(result.as_dict())))
         return result
@@ -249,7 +250,7 @@ def check_invariants(ctx: Context, result: Audit, *, quarantine: dict[str, str] 
     for table, versions in result.txn_commits.items():
         twice = {v: n for v, n in versions.items() if n > 1}
         ctx.expect(not twice, f"{table}: batch version(s) committed more than once {twice}")
-    wanted = dict(quarantine or {})
+    wanted = {**(quarantine or {}), **ctx.notes.get("quarantine", {})}  # named by the case, or by its script
     for path in result.unreadable:  # what the audit cannot read whole, the job must quarantine
         wanted.setdefault(Path(path).name, "corrupt_file")
     got = {Path(path).name: reason for path, reason in result.quarantined.items()}
