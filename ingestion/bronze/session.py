@@ -22,6 +22,10 @@ JOB_CONF = {
     "spark.sql.parquet.compression.codec": "snappy",
     # Lines reach the parse kernel in Arrow batches of this many rows (Spark's default is 10,000).
     "spark.sql.execution.arrow.maxRecordsPerBatch": "50000",
+    # Split a plain file only past maxPartitionBytes (128 MB). By default Spark also splits to give
+    # every core a share (a 20 MB file in two on 2 cores), and the later part of a split file has no
+    # known first line: its rows would lose _source_line.
+    "spark.sql.files.minPartitionNum": "1",
 }
 
 LOCAL_CONF = {
