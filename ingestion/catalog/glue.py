@@ -69,14 +69,30 @@ class GlueCatalog:
         try:
             self._glue.get_database(Name=name)
         except self._glue.exceptions.EntityNotFoundException:
-            self._glue.create_database(DatabaseInput={"Name": name})
+            try:
+                self._glue.create_database(DatabaseInput={"Name": name})
+            except self._glue.exceptions.AlreadyExistsException:
+                pass  # a concurrent run created it first
 
     def register(self, table: CatalogTable) -> None:
+        """Create or update the table. Idempotent and safe when runs register at once: a lost create
+        race becomes an update, and an entry never moves back to an older Delta version."""
         self.ensure_database(table.database)
         spec = table_input(table)
-        try:
+        for _attempt in range(3):
+            try:
+                current = self._glue.get_table(DatabaseName=table.database, Name=table.name)["Table"]
+            except self._glue.exceptions.EntityNotFoundException:
+                try:
+                    self._glue.create_table(DatabaseName=table.database, TableInput=spec)
+                    log.info("glue: created %s.%s at %s", table.database, table.name, table.location)
+                    return
+                except self._glue.exceptions.AlreadyExistsException:
+                    continue  # created by a concurrent run: update it instead
+            registered = int(current.get("Parameters", {}).get("oakvale.delta_version", "-1"))
+            if registered > table.delta_version:
+                log.info("glue: %s.%s already at delta version %d", table.database, table.name, registered)
+                return
             self._glue.update_table(DatabaseName=table.database, TableInput=spec)
             log.info("glue: updated %s.%s (delta version %s)", table.database, table.name, table.delta_version)
-        except self._glue.exceptions.EntityNotFoundException:
-            self._glue.create_table(DatabaseName=table.database, TableInput=spec)
-            log.info("glue: created %s.%s at %s", table.database, table.name, table.location)
+            return

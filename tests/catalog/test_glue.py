@@ -50,6 +50,29 @@ def test_register_again_updates_in_place(glue):
     assert tables[0]["Parameters"]["oakvale.delta_version"] == "3"
 
 
+def test_a_create_race_lost_to_a_concurrent_run_becomes_an_update(glue):
+    catalog = GlueCatalog(client=glue)
+    catalog.ensure_database("oakvale_bronze")
+    real_create_table = glue.create_table
+
+    def another_run_creates_it_first(**kwargs):
+        glue.create_table = real_create_table
+        real_create_table(DatabaseName="oakvale_bronze", TableInput={**kwargs["TableInput"], "Description": "other run"})
+        return real_create_table(**kwargs)  # AlreadyExistsException, as Glue answers the loser
+
+    glue.create_table = another_run_creates_it_first
+    catalog.register(table(2))
+    got = glue.get_table(DatabaseName="oakvale_bronze", Name="movies")["Table"]
+    assert got["Parameters"]["oakvale.delta_version"] == "2"
+
+
+def test_an_older_registration_never_moves_the_table_back(glue):
+    catalog = GlueCatalog(client=glue)
+    catalog.register(table(5))
+    catalog.register(table(4))  # a slower concurrent run registering what it saw
+    assert glue.get_table(DatabaseName="oakvale_bronze", Name="movies")["Table"]["Parameters"]["oakvale.delta_version"] == "5"
+
+
 def test_unmapped_type_is_an_error():
     import pyarrow as pa
 
