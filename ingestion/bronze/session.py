@@ -8,7 +8,7 @@ import sys
 
 from pyspark.sql import SparkSession
 
-from ingestion.bronze import class_archive
+from ingestion.bronze import class_archive, jars
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +35,57 @@ def _driver_java_options() -> str:
     return " ".join([*options, os.environ.get("OAKVALE_SPARK_JAVA_OPTIONS", "")]).strip()
 
 
+DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+# Local tables are small: Delta's default of 50 partitions for reading its log state costs seconds
+# per commit on 2 cores (Glue keeps its own default).
+LOCAL_DELTA_CONF = {"spark.databricks.delta.snapshotPartitions": "2"}
+
+
+def delta_jars() -> list[str]:
+    """Delta's jars for a local session: OAKVALE_DELTA_JARS (comma-separated; set but empty for
+    none) when set, else the pinned jars `make setup` cached, else none."""
+    if "OAKVALE_DELTA_JARS" in os.environ:
+        return [j for j in os.environ["OAKVALE_DELTA_JARS"].split(",") if j.strip()]
+    return [str(p) for p in jars.cached(jars.DELTA) or []]
+
+
+def s3_conf() -> dict[str, str]:
+    """`s3://` for a local session as Glue has it: the pinned hadoop-aws jars (when cached), `s3://`
+    mapped to S3AFileSystem, and S3 at AWS_ENDPOINT_URL(_S3) when set (moto in tests: path-style,
+    plain HTTP). Local sessions only: Glue's own `s3://` needs none of it."""
+    paths = jars.cached(jars.S3A)
+    if not paths:
+        return {}
+    conf = {"spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        conf |= {
+            "spark.hadoop.fs.s3a.endpoint": endpoint,
+            "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.startswith("https://")).lower(),
+        }
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
+    return {"spark.jars": ",".join(str(p) for p in paths), **conf}
+
+
 def local_session(app_name: str = "oakvale-bronze") -> SparkSession:
-    """A local Spark session. Delta jars are added when OAKVALE_DELTA_JARS lists them (comma-separated)."""
+    """A local Spark session: Delta's Spark classes and `s3://` support when their jars are there
+    (see `delta_jars`, `s3_conf`)."""
     # Python workers (the parse kernel) run this interpreter, the venv's, not the first python3 on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(os.environ.get("OAKVALE_SPARK_MASTER", "local[*]")).appName(app_name)
-    for key, value in {**LOCAL_CONF, **JOB_CONF, "spark.driver.extraJavaOptions": _driver_java_options()}.items():
+    conf = {**LOCAL_CONF, **JOB_CONF, "spark.driver.extraJavaOptions": _driver_java_options(), **s3_conf()}
+    delta = delta_jars()
+    if delta:
+        conf |= DELTA_CONF | LOCAL_DELTA_CONF
+        conf["spark.jars"] = ",".join(filter(None, [*delta, conf.get("spark.jars", "")]))
+    for key, value in conf.items():
         builder = builder.config(key, value)
-    jars = os.environ.get("OAKVALE_DELTA_JARS")
-    if jars:
-        builder = (
-            builder.config("spark.jars", jars)
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -330,16 +330,19 @@ class WriterUnavailableError(RuntimeError):
 
 
 def choose_writer(spark, preference: str = "auto") -> BronzeWriter:
-    """`auto` takes Spark's Delta writer when its classes are on the classpath, else Parquet + delta-rs."""
+    """`auto` is Parquet + delta-rs, wherever the job runs: the commit the Glue job is deployed with
+    (`infra/glue.tf`), safe when runs of one dataset overlap on S3. Spark's own Delta writer runs when
+    asked for (`spark-delta`) and its classes are on the classpath."""
     from ingestion.bronze.session import delta_classes_available
 
     native = delta_classes_available(spark)
-    if preference == "spark-delta" and not native:
-        raise WriterUnavailableError(
-            "writer 'spark-delta' asked for, but Delta's Spark classes are not on the classpath: run on Glue "
-            "with --datalake-formats delta, or set OAKVALE_DELTA_JARS to the delta-spark and delta-storage jars"
-        )
-    if preference == "spark-delta" or (preference == "auto" and native):
+    if preference == "spark-delta":
+        if not native:
+            raise WriterUnavailableError(
+                "writer 'spark-delta' asked for, but Delta's Spark classes are not on the classpath: run on Glue "
+                "with --datalake-formats delta, or locally run `make setup` (it caches the pinned Delta jars) or "
+                "set OAKVALE_DELTA_JARS to the delta-spark and delta-storage jars"
+            )
         writer: BronzeWriter = SparkDeltaWriter()
     elif preference in ("auto", "parquet+delta-rs"):
         writer = ParquetDeltaRsWriter()
