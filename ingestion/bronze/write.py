@@ -296,33 +296,94 @@ class SparkDeltaWriter:
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
         assert staged.frame is not None
+        options = delta_storage_options(staged.table_path)
+        # Names this commit among the table's commits: how a write Delta skipped is told from one it made.
+        token = uuid.uuid4().hex
+        metadata = {"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name, "oakvale.commit": token}
         try:
-            if committed_version(staged.table_path, app_id) >= version:
+            if self._already_committed(staged.table_path, app_id, version):
                 raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) is already committed")
-            # Delta itself skips a write whose (txnAppId, txnVersion) is committed, and fails one that
-            # races a commit carrying the same app id (ConcurrentTransactionException).
-            try:
-                (
-                    staged.frame.write.format("delta")
-                    .mode("append")
-                    .partitionBy(PARTITION_COLUMN)
-                    .option("txnAppId", app_id)
-                    .option("txnVersion", version)
-                    .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
-                    .option("userMetadata", json.dumps({"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name}))
-                    .save(staged.table_path)
-                )
-            except Exception as error:
-                if "Concurrent" in str(error) and committed_version(staged.table_path, app_id) >= version:
-                    raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) committed by another run") from None
-                raise
+            for _attempt in range(5):
+                before = _table_version(staged.table_path, options)
+                try:
+                    self._write(staged, app_id, version, metadata)
+                    break
+                except Exception as error:
+                    # Delta's conflict check failed this commit: a concurrent commit carrying the same
+                    # app id (ConcurrentTransactionException), or a concurrent first commit of the table
+                    # (ProtocolChangedException, MetadataChangedException). Read the table again.
+                    if not _is_delta_conflict(staged.frame.sparkSession, error):
+                        raise
+                    if committed_version(staged.table_path, app_id) >= version:
+                        raise BatchCommittedElsewhere(
+                            f"{staged.table_path}: ({app_id}, {version}) committed by another run"
+                        ) from None
+                    log.info("%s: commit of (%s, %d) lost a race (%s); writing again", staged.table_path, app_id, version, type(error).__name__)
+            else:
+                raise RuntimeError(f"{staged.table_path}: could not commit ({app_id}, {version}) after 5 attempts")
+            # Delta returns without writing when its snapshot already holds (app_id, >= version): a
+            # run that committed between the check above and the write. Only our own commit says we wrote.
+            if not _has_commit(staged.table_path, options, after=before, token=token):
+                raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) committed by another run")
         finally:
             self.abort(staged)  # written or not: its part of the persisted parse is no longer needed
+
+    def _write(self, staged: StagedBatch, app_id: str, version: int, metadata: dict[str, str]) -> None:
+        (
+            staged.frame.write.format("delta")
+            .mode("append")
+            .partitionBy(PARTITION_COLUMN)
+            .option("txnAppId", app_id)
+            .option("txnVersion", version)
+            .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
+            .option("userMetadata", json.dumps(metadata))
+            .save(staged.table_path)
+        )
+
+    @staticmethod
+    def _already_committed(table_path: str, app_id: str, version: int) -> bool:
+        """The check before writing: it saves the write; the commit itself decides (see `commit`)."""
+        return committed_version(table_path, app_id) >= version
 
     def abort(self, staged: StagedBatch) -> None:
         if staged.frame is not None and staged.parse is not None:
             staged.parse.release()
         staged.frame = None
+
+
+def _is_delta_conflict(spark, error: Exception) -> bool:
+    """Whether a failed Delta write lost an optimistic-concurrency race (any of Delta's
+    DeltaConcurrentModificationException kinds), not some other failure."""
+    # py4j's error, or PySpark's converted one (which keeps the Java exception as `_origin`)
+    java_error = getattr(error, "java_exception", None) or getattr(error, "_origin", None)
+    if java_error is None:
+        return False
+    loader = spark.sparkContext._jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    conflict = spark.sparkContext._jvm.java.lang.Class.forName(
+        "io.delta.exceptions.DeltaConcurrentModificationException", False, loader
+    )
+    return bool(conflict.isInstance(java_error))
+
+
+def _table_version(table_path: str, options: dict[str, str] | None) -> int:
+    """The table's latest version, -1 before its first commit."""
+    if not DeltaTable.is_deltatable(table_path, storage_options=options):
+        return -1
+    return DeltaTable(table_path, storage_options=options).version()
+
+
+def _has_commit(table_path: str, options: dict[str, str] | None, *, after: int, token: str) -> bool:
+    """Whether a commit after version `after` carries `token` in its userMetadata."""
+    if not DeltaTable.is_deltatable(table_path, storage_options=options):
+        return False
+    table = DeltaTable(table_path, storage_options=options)
+    for commit in table.history(limit=max(table.version() - after, 1)):
+        try:
+            if json.loads(commit.get("userMetadata") or "{}").get("oakvale.commit") == token:
+                return True
+        except ValueError:
+            continue  # another writer's userMetadata
+    return False
 
 
 class WriterUnavailableError(RuntimeError):
