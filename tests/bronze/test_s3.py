@@ -2,9 +2,10 @@
 real Glue entry script in a child process, `--data_root s3://...`.
 
 Spark reads the raw files from S3 itself (hadoop-aws's s3a, `s3://` mapped to it by the local
-session), the tasks upload the Parquet files, delta-rs commits on S3 with conditional PUTs, and the
-tables are registered in the Glue catalog of the same moto server. The tables must equal those of a
-local run of the same raw files.
+session); with `parquet+delta-rs` (what the Glue job is deployed with) the tasks upload the Parquet
+files and delta-rs commits on S3 with conditional PUTs; with `spark-delta` Spark's Delta writer
+writes files and log through s3a. The tables are registered in the Glue catalog of the same moto
+server, and must equal those of a local run of the same raw files.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _table(path: str, root: str) -> tuple:
     )
 
 
-def test_the_glue_entry_on_s3_lands_the_tables_a_local_run_lands(spark, tmp_path, moto_s3):
+def test_the_glue_entry_on_s3_lands_the_tables_a_local_run_lands(spark, tmp_path, moto_s3, writer):
     local_root = tmp_path / "local"
     _land(local_root)
     run(spark, BronzeJobOptions(dataset="movies", data_root=str(local_root), reject_threshold=0.1))
@@ -96,7 +97,10 @@ def test_the_glue_entry_on_s3_lands_the_tables_a_local_run_lands(spark, tmp_path
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     _upload(local_root / "raw", f"{s3_root}/raw")
     job = subprocess.run(
-        [sys.executable, str(ENTRY), "--dataset", "movies", "--data_root", s3_root, "--reject_threshold", "0.1"],
+        [
+            sys.executable, str(ENTRY), "--dataset", "movies", "--data_root", s3_root,
+            "--reject_threshold", "0.1", "--writer", writer,
+        ],
         env={**os.environ, "OAKVALE_SPARK_MASTER": "local[2]"},
         capture_output=True,
         text=True,
@@ -104,7 +108,7 @@ def test_the_glue_entry_on_s3_lands_the_tables_a_local_run_lands(spark, tmp_path
     )
     assert job.returncode == 0, job.stderr[-4000:]
     result = json.loads(job.stdout.strip().splitlines()[-1])
-    assert (result["status"], result["rows"], result["rejects"]) == ("committed", 50, 1)
+    assert (result["status"], result["rows"], result["rejects"], result["writer"]) == ("committed", 50, 1, writer)
 
     for table in ("movies", "movies_rejects"):
         on_s3 = _table(f"{s3_root}/lakehouse/bronze/{table}", s3_root)
