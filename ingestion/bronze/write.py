@@ -312,13 +312,15 @@ class SparkDeltaWriter:
                     # Delta's conflict check failed this commit: a concurrent commit carrying the same
                     # app id (ConcurrentTransactionException), or a concurrent first commit of the table
                     # (ProtocolChangedException, MetadataChangedException). Read the table again.
-                    if not _is_delta_conflict(staged.frame.sparkSession, error):
+                    conflict = _delta_conflict(staged.frame.sparkSession, error)
+                    if conflict is None:
                         raise
                     if committed_version(staged.table_path, app_id) >= version:
+                        log.info("%s: (%s, %d) lost a race to the same batch (%s)", staged.table_path, app_id, version, conflict)
                         raise BatchCommittedElsewhere(
                             f"{staged.table_path}: ({app_id}, {version}) committed by another run"
                         ) from None
-                    log.info("%s: commit of (%s, %d) lost a race (%s); writing again", staged.table_path, app_id, version, type(error).__name__)
+                    log.info("%s: commit of (%s, %d) lost a race (%s); writing again", staged.table_path, app_id, version, conflict)
             else:
                 raise RuntimeError(f"{staged.table_path}: could not commit ({app_id}, {version}) after 5 attempts")
             # Delta returns without writing when its snapshot already holds (app_id, >= version): a
@@ -351,18 +353,16 @@ class SparkDeltaWriter:
         staged.frame = None
 
 
-def _is_delta_conflict(spark, error: Exception) -> bool:
-    """Whether a failed Delta write lost an optimistic-concurrency race (any of Delta's
-    DeltaConcurrentModificationException kinds), not some other failure."""
+def _delta_conflict(spark, error: Exception) -> str | None:
+    """The Delta exception's name if a failed write lost an optimistic-concurrency race (any of
+    Delta's DeltaConcurrentModificationException kinds), else None (some other failure)."""
     # py4j's error, or PySpark's converted one (which keeps the Java exception as `_origin`)
     java_error = getattr(error, "java_exception", None) or getattr(error, "_origin", None)
     if java_error is None:
-        return False
+        return None
     loader = spark.sparkContext._jvm.java.lang.Thread.currentThread().getContextClassLoader()
-    conflict = spark.sparkContext._jvm.java.lang.Class.forName(
-        "io.delta.exceptions.DeltaConcurrentModificationException", False, loader
-    )
-    return bool(conflict.isInstance(java_error))
+    conflict = loader.loadClass("io.delta.exceptions.DeltaConcurrentModificationException")
+    return str(java_error.getClass().getSimpleName()) if conflict.isInstance(java_error) else None
 
 
 def _table_version(table_path: str, options: dict[str, str] | None) -> int:
