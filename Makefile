@@ -12,6 +12,7 @@ CHECKS :=
 
 .PHONY: setup demo test pytest bench lock clean
 setup: $(STAMP)
+	@$(PY) -m ingestion.bronze.jars  # the jar cache lives outside .venv: refetch what went missing (quiet when cached)
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	scripts/bootstrap.sh
 	touch $(STAMP)

@@ -138,7 +138,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _add_ingest_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--writer", default="auto", choices=["auto", "spark-delta", "parquet+delta-rs"],
-                        help="Delta writer; auto uses Spark's own when its classes are present")
+                        help="Delta writer; auto is parquet+delta-rs (the commit the Glue job uses), spark-delta is Spark's own")
     parser.add_argument("--reject-threshold", type=_share, help="max share of rejected lines per run (default 0.05)")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from ingestion.bronze import class_archive
+from ingestion.bronze import class_archive, jars
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,44 @@ def _driver_java_options(log4j2_properties: Path | None = None) -> str:
         setting = f"-Dlog4j2.configurationFile={log4j2_properties}"
         options.append(f'"{setting}"' if " " in setting else setting)
     return " ".join([*options, os.environ.get("OAKVALE_SPARK_JAVA_OPTIONS", "")]).strip()
+
+
+DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+# Local tables are small: Delta's default of 50 partitions for reading its log state costs seconds
+# per commit on 2 cores (Glue keeps its own default).
+LOCAL_DELTA_CONF = {"spark.databricks.delta.snapshotPartitions": "2"}
+
+
+def delta_jars() -> list[str]:
+    """Delta's jars for a local session: OAKVALE_DELTA_JARS (comma-separated; set but empty for
+    none) when set, else the pinned jars `make setup` cached, else none."""
+    if "OAKVALE_DELTA_JARS" in os.environ:
+        return [j for j in os.environ["OAKVALE_DELTA_JARS"].split(",") if j.strip()]
+    return [str(p) for p in jars.cached(jars.DELTA) or []]
+
+
+def s3_conf() -> dict[str, str]:
+    """`s3://` for a local session as Glue has it: the pinned hadoop-aws jars (when cached), `s3://`
+    mapped to S3AFileSystem, and S3 at AWS_ENDPOINT_URL(_S3) when set (moto in tests: path-style,
+    plain HTTP). Local sessions only: Glue's own `s3://` needs none of it."""
+    paths = jars.cached(jars.S3A)
+    if not paths:
+        return {}
+    conf = {"spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        conf |= {
+            "spark.hadoop.fs.s3a.endpoint": endpoint,
+            "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.startswith("https://")).lower(),
+        }
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
+    return {"spark.jars": ",".join(str(p) for p in paths), **conf}
 
 
 # Spark's JVM log for one run, into the run's log file: WARN and above with their Java stack traces.
@@ -95,7 +133,8 @@ def _launch_jvm_into(log_file: Path, options: dict[str, str]) -> None:
 
 
 def local_session(app_name: str = "oakvale-bronze", *, log_file: Path | None = None) -> SparkSession:
-    """A local Spark session. Delta jars are added when OAKVALE_DELTA_JARS lists them (comma-separated).
+    """A local Spark session: Delta's Spark classes and `s3://` support when their jars are there
+    (see `delta_jars`, `s3_conf`).
 
     With `log_file`, Spark's JVM log (log4j2, at WARN and above, stack traces included) and the
     JVM's own stdout/stderr go to that file, not to the console. Without it Spark logs to the
@@ -110,14 +149,14 @@ def local_session(app_name: str = "oakvale-bronze", *, log_file: Path | None = N
         **LOCAL_CONF,
         **JOB_CONF,
         "spark.driver.extraJavaOptions": _driver_java_options(properties),
+        **s3_conf(),
     }
     if log_file is not None:
         options["spark.ui.showConsoleProgress"] = "false"  # its bars would land in the log, mid-line
-    jars = os.environ.get("OAKVALE_DELTA_JARS")
-    if jars:
-        options["spark.jars"] = jars
-        options["spark.sql.extensions"] = "io.delta.sql.DeltaSparkSessionExtension"
-        options["spark.sql.catalog.spark_catalog"] = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+    delta = delta_jars()
+    if delta:
+        options |= DELTA_CONF | LOCAL_DELTA_CONF
+        options["spark.jars"] = ",".join(filter(None, [*delta, options.get("spark.jars", "")]))
     try:
         if log_file is not None:
             _launch_jvm_into(log_file, options)

@@ -297,28 +297,56 @@ class SparkDeltaWriter:
 
     def commit(self, staged: StagedBatch, app_id: str, version: int) -> None:
         assert staged.frame is not None
+        options = delta_storage_options(staged.table_path)
+        # Names this commit among the table's commits: how a write Delta skipped is told from one it made.
+        token = uuid.uuid4().hex
+        metadata = {"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name, "oakvale.commit": token}
         try:
-            if committed_version(staged.table_path, app_id) >= version:
+            if self._already_committed(staged.table_path, app_id, version):
                 raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) is already committed")
-            # Delta itself skips a write whose (txnAppId, txnVersion) is committed, and fails one that
-            # races a commit carrying the same app id (ConcurrentTransactionException).
-            try:
-                (
-                    staged.frame.write.format("delta")
-                    .mode("append")
-                    .partitionBy(PARTITION_COLUMN)
-                    .option("txnAppId", app_id)
-                    .option("txnVersion", version)
-                    .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
-                    .option("userMetadata", json.dumps({"oakvale.batch_id": staged.batch_id, "oakvale.writer": self.name}))
-                    .save(staged.table_path)
-                )
-            except Exception as error:
-                if "Concurrent" in str(error) and committed_version(staged.table_path, app_id) >= version:
-                    raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) committed by another run") from None
-                raise
+            for _attempt in range(5):
+                before = _table_version(staged.table_path, options)
+                try:
+                    self._write(staged, app_id, version, metadata)
+                    break
+                except Exception as error:
+                    # Delta's conflict check failed this commit: a concurrent commit carrying the same
+                    # app id (ConcurrentTransactionException), or a concurrent first commit of the table
+                    # (ProtocolChangedException, MetadataChangedException). Read the table again.
+                    conflict = _delta_conflict(staged.frame.sparkSession, error)
+                    if conflict is None:
+                        raise
+                    if committed_version(staged.table_path, app_id) >= version:
+                        log.info("%s: (%s, %d) lost a race to the same batch (%s)", staged.table_path, app_id, version, conflict)
+                        raise BatchCommittedElsewhere(
+                            f"{staged.table_path}: ({app_id}, {version}) committed by another run"
+                        ) from None
+                    log.info("%s: commit of (%s, %d) lost a race (%s); writing again", staged.table_path, app_id, version, conflict)
+            else:
+                raise RuntimeError(f"{staged.table_path}: could not commit ({app_id}, {version}) after 5 attempts")
+            # Delta returns without writing when its snapshot already holds (app_id, >= version): a
+            # run that committed between the check above and the write. Only our own commit says we wrote.
+            if not _has_commit(staged.table_path, options, after=before, token=token):
+                raise BatchCommittedElsewhere(f"{staged.table_path}: ({app_id}, {version}) committed by another run")
         finally:
             self.abort(staged)  # written or not: its part of the persisted parse is no longer needed
+
+    def _write(self, staged: StagedBatch, app_id: str, version: int, metadata: dict[str, str]) -> None:
+        (
+            staged.frame.write.format("delta")
+            .mode("append")
+            .partitionBy(PARTITION_COLUMN)
+            .option("txnAppId", app_id)
+            .option("txnVersion", version)
+            .option("mergeSchema", "true")  # columns a newer bronze schema adds (see add_new_columns)
+            .option("userMetadata", json.dumps(metadata))
+            .save(staged.table_path)
+        )
+
+    @staticmethod
+    def _already_committed(table_path: str, app_id: str, version: int) -> bool:
+        """The check before writing: it saves the write; the commit itself decides (see `commit`)."""
+        return committed_version(table_path, app_id) >= version
 
     def abort(self, staged: StagedBatch) -> None:
         if staged.frame is not None and staged.parse is not None:
@@ -326,21 +354,57 @@ class SparkDeltaWriter:
         staged.frame = None
 
 
+def _delta_conflict(spark, error: Exception) -> str | None:
+    """The Delta exception's name if a failed write lost an optimistic-concurrency race (any of
+    Delta's DeltaConcurrentModificationException kinds), else None (some other failure)."""
+    # py4j's error, or PySpark's converted one (which keeps the Java exception as `_origin`)
+    java_error = getattr(error, "java_exception", None) or getattr(error, "_origin", None)
+    if java_error is None:
+        return None
+    loader = spark.sparkContext._jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    conflict = loader.loadClass("io.delta.exceptions.DeltaConcurrentModificationException")
+    return str(java_error.getClass().getSimpleName()) if conflict.isInstance(java_error) else None
+
+
+def _table_version(table_path: str, options: dict[str, str] | None) -> int:
+    """The table's latest version, -1 before its first commit."""
+    if not DeltaTable.is_deltatable(table_path, storage_options=options):
+        return -1
+    return DeltaTable(table_path, storage_options=options).version()
+
+
+def _has_commit(table_path: str, options: dict[str, str] | None, *, after: int, token: str) -> bool:
+    """Whether a commit after version `after` carries `token` in its userMetadata."""
+    if not DeltaTable.is_deltatable(table_path, storage_options=options):
+        return False
+    table = DeltaTable(table_path, storage_options=options)
+    for commit in table.history(limit=max(table.version() - after, 1)):
+        try:
+            if json.loads(commit.get("userMetadata") or "{}").get("oakvale.commit") == token:
+                return True
+        except ValueError:
+            continue  # another writer's userMetadata
+    return False
+
+
 class WriterUnavailableError(OakvaleError, RuntimeError):
     pass
 
 
 def choose_writer(spark, preference: str = "auto") -> BronzeWriter:
-    """`auto` takes Spark's Delta writer when its classes are on the classpath, else Parquet + delta-rs."""
+    """`auto` is Parquet + delta-rs, wherever the job runs: the commit the Glue job is deployed with
+    (`infra/glue.tf`), safe when runs of one dataset overlap on S3. Spark's own Delta writer runs when
+    asked for (`spark-delta`) and its classes are on the classpath."""
     from ingestion.bronze.session import delta_classes_available
 
     native = delta_classes_available(spark)
-    if preference == "spark-delta" and not native:
-        raise WriterUnavailableError(
-            "writer 'spark-delta' asked for, but Delta's Spark classes are not on the classpath: run on Glue "
-            "with --datalake-formats delta, or set OAKVALE_DELTA_JARS to the delta-spark and delta-storage jars"
-        )
-    if preference == "spark-delta" or (preference == "auto" and native):
+    if preference == "spark-delta":
+        if not native:
+            raise WriterUnavailableError(
+                "writer 'spark-delta' asked for, but Delta's Spark classes are not on the classpath: run on Glue "
+                "with --datalake-formats delta, or locally run `make setup` (it caches the pinned Delta jars) or "
+                "set OAKVALE_DELTA_JARS to the delta-spark and delta-storage jars"
+            )
         writer: BronzeWriter = SparkDeltaWriter()
     elif preference in ("auto", "parquet+delta-rs"):
         writer = ParquetDeltaRsWriter()

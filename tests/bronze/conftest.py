@@ -37,6 +37,16 @@ def write_raw(data_root: Path, dataset: str, date: str, name: str, lines: list[s
     return path
 
 
+# Both Delta writers of the bronze job: the Parquet + delta-rs commit (what Glue is deployed with)
+# and Spark's own Delta writer (Glue's jars; locally the pinned jars `make setup` caches).
+WRITERS = ("parquet+delta-rs", "spark-delta")
+
+
+@pytest.fixture(params=WRITERS)
+def writer(request) -> str:
+    return request.param
+
+
 @pytest.fixture
 def data_root(tmp_path: Path) -> Path:
     return tmp_path / "oakvale"

@@ -1,4 +1,8 @@
-"""The bronze job on local Spark: schema, rescue, rejects, threshold, exactly-once, empty input."""
+"""The bronze job on local Spark: schema, rescue, rejects, threshold, exactly-once, empty input.
+
+Tests that take `writer` run on both Delta writers (Parquet + delta-rs, Spark's own Delta writer);
+the others exercise reading and parsing, which both writers share.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +29,10 @@ def options(data_root: Path, **kw) -> BronzeJobOptions:
     return BronzeJobOptions(dataset=kw.pop("dataset", "movies"), data_root=str(data_root), **kw)
 
 
-def test_schema_is_explicit_and_values_keep_their_raw_text(spark, data_root):
+
+def test_schema_is_explicit_and_values_keep_their_raw_text(spark, data_root, writer):
     write_raw(data_root, "movies", "2026-11-20", "r1-0", [movie(1), movie(2, runtime_minutes="120 min", title=None)])
-    result = run(spark, options(data_root))
+    result = run(spark, options(data_root, writer=writer))
     table = bronze(data_root, "movies")
 
     assert result.rows == 2 and result.rejects == 0
@@ -54,12 +59,12 @@ def test_unknown_fields_are_rescued_not_dropped(spark, data_root):
     assert rows["tt0000002"]["_rescued_data"] is None
 
 
-def test_bad_lines_go_to_rejects_with_reason_and_nothing_is_lost(spark, data_root):
+def test_bad_lines_go_to_rejects_with_reason_and_nothing_is_lost(spark, data_root, writer):
     good = [movie(i) for i in range(1, 41)]
     bad = ['{"movie_id": "tt9", "tit', "[1, 2]", "not json at all"]
     write_raw(data_root, "movies", "2026-11-20", "r1-0", good[:20] + bad[:1] + [""] + good[20:], gz=True)
     write_raw(data_root, "movies", "2026-11-21", "r2-0", bad[1:])
-    result = run(spark, options(data_root, reject_threshold=0.1))
+    result = run(spark, options(data_root, writer=writer, reject_threshold=0.1))
 
     rejects = bronze(data_root, "movies_rejects").to_pylist()
     assert result.rows == 40 and result.rejects == 3  # the blank line is not a record
@@ -72,10 +77,10 @@ def test_bad_lines_go_to_rejects_with_reason_and_nothing_is_lost(spark, data_roo
     assert {r["_batch_id"] for r in rejects} == {"movies-000001"}
 
 
-def test_reject_threshold_aborts_and_commits_nothing(spark, data_root):
+def test_reject_threshold_aborts_and_commits_nothing(spark, data_root, writer):
     write_raw(data_root, "movies", "2026-11-20", "r1-0", [movie(1), movie(2), "{broken", "{broken too"])
     with pytest.raises(RejectThresholdExceeded, match=r"2 of 4 lines rejected \(50.0%\) > threshold 5.0%"):
-        run(spark, options(data_root))
+        run(spark, options(data_root, writer=writer))
 
     bronze_root = data_root / "lakehouse" / "bronze"
     assert not DeltaTable.is_deltatable(str(bronze_root / "movies"))
@@ -84,22 +89,22 @@ def test_reject_threshold_aborts_and_commits_nothing(spark, data_root):
     assert not any((bronze_root / "_ledger").rglob("batch-*.json")), "the aborted plan must be forgotten"
 
     # The same files go through once the threshold allows them.
-    assert run(spark, options(data_root, reject_threshold=0.5)).rows == 2
+    assert run(spark, options(data_root, writer=writer, reject_threshold=0.5)).rows == 2
 
 
-def test_rerun_and_a_file_delivered_twice_add_no_rows(spark, data_root):
+def test_rerun_and_a_file_delivered_twice_add_no_rows(spark, data_root, writer):
     first = write_raw(data_root, "movies", "2026-11-20", "r1-0", [movie(i) for i in range(1, 11)])
-    assert run(spark, options(data_root)).rows == 10
-    assert run(spark, options(data_root)).status == "no_new_files"
+    assert run(spark, options(data_root, writer=writer)).rows == 10
+    assert run(spark, options(data_root, writer=writer)).status == "no_new_files"
 
     # The same bytes delivered again under another name and into another day's folder.
     copy = data_root / "raw" / "movies" / "ingest_date=2026-11-21" / "redelivered.json"
     copy.parent.mkdir(parents=True)
     copy.write_bytes(first.read_bytes())
-    assert run(spark, options(data_root)).status == "no_new_files"
+    assert run(spark, options(data_root, writer=writer)).status == "no_new_files"
 
     write_raw(data_root, "movies", "2026-11-21", "r2-0", [movie(i) for i in range(11, 16)])
-    result = run(spark, options(data_root))
+    result = run(spark, options(data_root, writer=writer))
     assert (result.batch_id, result.files, result.rows) == ("movies-000002", 1, 5)
     table = DeltaTable(str(data_root / "lakehouse/bronze/movies"))
     assert table.to_pyarrow_table().num_rows == 15
@@ -114,11 +119,11 @@ def test_empty_input_is_a_noop_that_says_so(spark, data_root, caplog):
     assert "no new raw files" in caplog.text
 
 
-def test_empty_files_are_recorded_without_rows(spark, data_root):
+def test_empty_files_are_recorded_without_rows(spark, data_root, writer):
     write_raw(data_root, "reviews", "2026-11-20", "r1-0", [])
-    result = run(spark, options(data_root, dataset="reviews"))
+    result = run(spark, options(data_root, writer=writer, dataset="reviews"))
     assert (result.status, result.files, result.rows, result.rejects) == ("committed", 1, 0, 0)
-    assert run(spark, options(data_root, dataset="reviews")).status == "no_new_files"
+    assert run(spark, options(data_root, writer=writer, dataset="reviews")).status == "no_new_files"
 
 
 def test_missing_input_path_is_a_clear_error(spark, data_root):
@@ -126,19 +131,24 @@ def test_missing_input_path_is_a_clear_error(spark, data_root):
         run(spark, options(data_root))
 
 
-def test_writer_choice_is_automatic_and_explicit_native_fails_clearly(spark, caplog):
+def test_auto_is_the_delta_rs_commit_and_the_native_writer_is_taken_only_when_asked(spark, caplog):
     with caplog.at_level("INFO"):
-        writer = choose_writer(spark, "auto")
-    assert writer.name == "parquet+delta-rs"
-    assert "bronze writer: parquet+delta-rs (Delta Spark classes absent)" in caplog.text
-    with pytest.raises(WriterUnavailableError, match="OAKVALE_DELTA_JARS"):
+        assert choose_writer(spark, "auto").name == "parquet+delta-rs"  # the commit Glue is deployed with
+        assert choose_writer(spark, "spark-delta").name == "spark-delta"  # the pinned jars are in the session
+    assert "bronze writer: parquet+delta-rs (Delta Spark classes present)" in caplog.text
+
+
+def test_native_writer_without_its_classes_fails_clearly(spark, monkeypatch):
+    monkeypatch.setattr("ingestion.bronze.session.delta_classes_available", lambda _spark: False)
+    assert choose_writer(spark, "auto").name == "parquet+delta-rs"
+    with pytest.raises(WriterUnavailableError, match="make setup"):
         choose_writer(spark, "spark-delta")
 
 
-def test_files_per_partition_are_bounded(spark, data_root):
+def test_files_per_partition_are_bounded(spark, data_root, writer):
     for part in range(6):
         write_raw(data_root, "movies", "2026-11-20", f"r1-{part}", [movie(part * 10 + i) for i in range(10)])
-    run(spark, options(data_root, max_files_per_partition=2))
+    run(spark, options(data_root, writer=writer, max_files_per_partition=2))
     files = DeltaTable(str(data_root / "lakehouse/bronze/movies")).file_uris()
     assert 1 <= len(files) <= 2
 

@@ -1,14 +1,12 @@
 """Both Delta writer paths land the same table, and other Delta readers read what we commit.
 
-Spark's own Delta writer needs the delta-spark jars, which no registry reachable here ships: the
-end-to-end parity test runs wherever OAKVALE_DELTA_JARS points at them (and on Glue), and is skipped
-here with that reason. What runs everywhere: the frames the native writer would hand to Spark's
-Delta writer hold exactly the rows the delta-rs path commits, and DuckDB reads the delta-rs table.
+Spark's own Delta writer runs on the pinned Delta jars `make setup` caches (ingestion/bronze/jars.py),
+the Delta of the Glue version infra/ deploys; the test session loads them by default.
 """
 
 from __future__ import annotations
 
-import os
+import json
 from pathlib import Path
 
 import duckdb
@@ -29,26 +27,57 @@ DELTA_EXTENSION = next(
 )
 
 
-def _land(data_root: Path) -> None:
+def _land(data_root: Path, *, hostile: bool = False) -> None:
     write_raw(data_root, "movies", "2026-11-20", "r1-0", [movie(i) for i in range(20)] + ["{bad"])
     write_raw(data_root, "movies", "2026-11-21", "r2-0", [movie(i, box_office_usd=i * 10) for i in range(10)])
+    if not hostile:
+        return
+    # Hostile input: a byte-order mark, a line that is not UTF-8 (kept as _raw_bytes), a truncated
+    # gzip (quarantined: a file-level reject made on the driver).
+    bom = write_raw(data_root, "movies", "2026-11-21", "bom", [movie(40), movie(41, extra="rescued")])
+    bom.write_bytes(b"\xef\xbb\xbf" + bom.read_bytes() + '{"movie_id": "tt0000042", "title": "Caf\xe9"}\n'.encode("latin-1"))
+    cut = write_raw(data_root, "movies", "2026-11-21", "cut", [movie(100 + i) for i in range(200)], gz=True)
+    cut.write_bytes(cut.read_bytes()[:300])
 
 
-def _comparable(table_path: Path) -> tuple:
-    table = DeltaTable(str(table_path))
-    rows = table.to_pyarrow_table().drop_columns(["_ingested_at", "_source_file"]).to_pylist()
-    return table.schema().to_arrow(), table.metadata().partition_columns, sorted(map(repr, rows))
+def _comparable(data_root: Path, table_name: str) -> tuple:
+    table = DeltaTable(str(data_root / "lakehouse/bronze" / table_name))
+    arrow = table.to_pyarrow_table()
+    stamps = set(zip(arrow.column("_batch_id").to_pylist(), arrow.column("_ingested_at").to_pylist()))
+    assert len(stamps) == len(set(arrow.column("_batch_id").to_pylist()))  # one stamp per batch
+    rows = [
+        {**row, "_source_file": row["_source_file"].split(str(data_root), 1)[-1]}
+        for row in arrow.drop_columns(["_ingested_at"]).to_pylist()
+    ]
+    return (
+        table.schema().to_arrow(),
+        table.metadata().partition_columns,
+        (table.protocol().min_reader_version, table.protocol().min_writer_version),
+        table.transaction_version("oakvale-bronze-movies"),
+        sorted(map(repr, rows)),
+    )
 
 
-@pytest.mark.skipif(not os.environ.get("OAKVALE_DELTA_JARS"), reason="delta-spark jars not present (set OAKVALE_DELTA_JARS)")
+def _batch_of(commit: dict) -> str:
+    """The batch a commit names: Spark's writer keeps it in userMetadata, delta-rs as commit info."""
+    if "userMetadata" in commit:
+        return json.loads(commit["userMetadata"])["oakvale.batch_id"]
+    return commit["oakvale.batch_id"]
+
+
 def test_spark_delta_and_delta_rs_write_the_same_table(spark, tmp_path):
     for writer in ("spark-delta", "parquet+delta-rs"):
-        _land(tmp_path / writer)
+        _land(tmp_path / writer, hostile=True)
         run(spark, BronzeJobOptions(dataset="movies", data_root=str(tmp_path / writer), writer=writer, reject_threshold=0.5))
+        # A second batch: the app transaction moves on the same way on both.
+        write_raw(tmp_path / writer, "movies", "2026-11-22", "r3-0", [movie(i, title="Again") for i in range(5)])
+        run(spark, BronzeJobOptions(dataset="movies", data_root=str(tmp_path / writer), writer=writer, reject_threshold=0.5))
+        history = DeltaTable(str(tmp_path / writer / "lakehouse/bronze/movies")).history()
+        assert [_batch_of(commit) for commit in history] == ["movies-000002", "movies-000001"]
+        rejects = DeltaTable(str(tmp_path / writer / "lakehouse/bronze/movies_rejects")).to_pyarrow_table()
+        assert sorted(rejects.column("_reject_reason").to_pylist()) == ["corrupt_file", "invalid_utf8", "malformed_json"]
     for table in ("movies", "movies_rejects"):
-        native = _comparable(tmp_path / "spark-delta" / "lakehouse/bronze" / table)
-        offline = _comparable(tmp_path / "parquet+delta-rs" / "lakehouse/bronze" / table)
-        assert native == offline
+        assert _comparable(tmp_path / "spark-delta", table) == _comparable(tmp_path / "parquet+delta-rs", table)
 
 
 def test_duckdb_reads_the_committed_table_and_prunes_partitions(spark, tmp_path):
