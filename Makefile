@@ -13,6 +13,7 @@ CHECKS :=
 .PHONY: setup demo test pytest bench lock clean
 setup: $(STAMP)
 	@$(PY) -m ingestion.bronze.jars  # the jar cache lives outside .venv: refetch what went missing (quiet when cached)
+	@$(PY) -m tools.trino.server     # so does the pinned Trino server (tests/trino, tests/athena)
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	scripts/bootstrap.sh
 	touch $(STAMP)

@@ -25,6 +25,8 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
 # Pinned Delta Lake and hadoop-aws jars for local Spark, into a cache outside the repo (ingestion/bronze/jars.py).
 .venv/bin/python -m ingestion.bronze.jars
+# Pinned Trino server (tests run the Athena SQL on it), into a cache outside the repo (tools/trino/server.py).
+.venv/bin/python -m tools.trino.server
 # A JVM class archive makes every later local Spark start seconds faster; optional, so never fatal.
 .venv/bin/python -m ingestion.bronze.class_archive || echo "oakvale: no Spark class archive (local Spark starts slower)" >&2
 echo "oakvale: environment ready in .venv"

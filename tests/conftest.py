@@ -12,3 +12,19 @@ def spark():
     session = local_session("oakvale-tests")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def trino(tmp_path_factory):
+    """One pinned Trino server (tools/trino/server.py) on 127.0.0.1, a free port, a `memory` catalog;
+    stopped when the session ends. Its start-up time is in `trino.server.start_seconds`."""
+    from tools.trino.client import TrinoClient
+    from tools.trino.server import TrinoServer
+
+    server = TrinoServer(tmp_path_factory.mktemp("trino")).start()
+    try:
+        client = TrinoClient(server.url)
+        client.server = server
+        yield client
+    finally:
+        server.stop()

@@ -1,12 +1,31 @@
 {#- Cleaning helpers used by the silver models. Every dialect difference between DuckDB (local)
     and Athena engine v3 (Trino) sits in one dispatched macro here. -#}
 
-{#- '' and whitespace-only become null. -#}
-{% macro blank_to_null(expr) -%}
-    nullif(trim({{ expr }}), '')
+{#- Leading and trailing whitespace dropped, as Athena's trim drops it: the characters Java's
+    Character.isWhitespace names (tab, LF, VT, FF, CR, U+001C-U+001F, space, U+1680, U+2000-U+2006,
+    U+2008-U+200A, U+2028, U+2029, U+205F, U+3000); not the no-break spaces U+00A0, U+2007, U+202F.
+    DuckDB's own trim drops only Unicode space separators (no-break spaces included, tab not), so
+    the local branch strips Athena's set with a regular expression (tests/trino/test_corpus.py). -#}
+{% macro trim_blanks(expr) -%}
+    {{ return(adapter.dispatch('trim_blanks', 'oakvale')(expr)) }}
 {%- endmacro %}
 
-{#- Replace every match of a regular expression. -#}
+{% macro default__trim_blanks(expr) -%}
+    {%- set blank = '[\\x{09}-\\x{0D}\\x{1C}-\\x{20}\\x{1680}\\x{2000}-\\x{2006}\\x{2008}-\\x{200A}\\x{2028}\\x{2029}\\x{205F}\\x{3000}]' -%}
+    regexp_replace({{ expr }}, '^{{ blank }}+|{{ blank }}+$', '', 'g')
+{%- endmacro %}
+
+{% macro athena__trim_blanks(expr) -%}
+    trim({{ expr }})
+{%- endmacro %}
+
+{#- '' and whitespace-only become null (whitespace as trim_blanks drops it). -#}
+{% macro blank_to_null(expr) -%}
+    nullif({{ oakvale.trim_blanks(expr) }}, '')
+{%- endmacro %}
+
+{#- Replace every match of a regular expression. A group in `replacement` is written \1 (as in
+    DuckDB); the athena branch rewrites it to Trino's $1 (and a literal $ to \$). -#}
 {% macro regexp_replace_all(expr, pattern, replacement) -%}
     {{ return(adapter.dispatch('regexp_replace_all', 'oakvale')(expr, pattern, replacement)) }}
 {%- endmacro %}
@@ -16,25 +35,49 @@
 {%- endmacro %}
 
 {% macro athena__regexp_replace_all(expr, pattern, replacement) -%}
+    {%- set replacement = modules.re.sub('\\\\([0-9])', '$\\1', replacement.replace('$', '\\$')) -%}
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
 
 {#- A key for matching category spellings: lower case, letters and digits only
     ('PG 13', 'pg-13', 'PG13' -> 'pg13'; 'SCI FI', 'sci-fi' -> 'scifi'). -#}
 {% macro category_key(expr) -%}
-    {{ oakvale.regexp_replace_all('lower(trim(' ~ expr ~ '))', '[^a-z0-9]', '') }}
+    {{ oakvale.regexp_replace_all('lower(' ~ oakvale.trim_blanks(expr) ~ ')', '[^a-z0-9]', '') }}
 {%- endmacro %}
 
 {#- A number from text such as '120', '120 min', '$12,000,000', '-90', '8.5': everything but
-    digits, '.' and '-' is dropped, then a safe cast (null when nothing numeric is left). -#}
+    digits, '.' and '-' is dropped, then a safe cast (null when nothing numeric is left). An integer
+    type takes whole numbers only: '88.0' and '12.5' are null, as Athena's cast from varchar gives
+    (DuckDB's would round them: the local branch casts only text that is an optional '-' and
+    digits). Note '1e5' keeps its digits, '15', on both. -#}
 {% macro parse_number(expr, type='double') -%}
-    {#- try_cast exists in DuckDB and Trino alike; dbt.safe_cast is a plain cast on dbt-duckdb -#}
-    try_cast({{ oakvale.regexp_replace_all(oakvale.blank_to_null(expr), '[^0-9.\\-]', '') }} as {{ api.Column.translate_type(type) }})
+    {{ return(adapter.dispatch('parse_number', 'oakvale')(expr, type)) }}
 {%- endmacro %}
 
-{#- Whole US dollars from money text; cents are rounded away. -#}
+{#- The text parse_number casts. -#}
+{% macro _number_text(expr) -%}
+    {{ oakvale.regexp_replace_all(oakvale.blank_to_null(expr), '[^0-9.\\-]', '') }}
+{%- endmacro %}
+
+{% macro default__parse_number(expr, type) -%}
+    {%- set sql_type = api.Column.translate_type(type) -%}
+    {%- if type | lower in ('tinyint', 'smallint', 'integer', 'int', 'bigint') -%}
+    try_cast(nullif(regexp_extract({{ oakvale._number_text(expr) }}, '^-?[0-9]+$'), '') as {{ sql_type }})
+    {%- else -%}
+    try_cast({{ oakvale._number_text(expr) }} as {{ sql_type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro athena__parse_number(expr, type) -%}
+    {#- try_cast exists in DuckDB and Trino alike; dbt.safe_cast is a plain cast on dbt-duckdb -#}
+    try_cast({{ oakvale._number_text(expr) }} as {{ api.Column.translate_type(type) }})
+{%- endmacro %}
+
+{#- Whole US dollars from money text; cents are rounded half away from zero (round() on both
+    engines: never a cast of the fraction, which rounds half-even on DuckDB and half-up on Trino).
+    Null, not a failed query, when the amount does not fit a bigint. -#}
 {% macro parse_money(expr) -%}
-    cast(round({{ oakvale.parse_number(expr, 'double') }}) as bigint)
+    try_cast(round({{ oakvale.parse_number(expr, 'double') }}) as bigint)
 {%- endmacro %}
 
 {#- Dates and timestamps: one grammar for both targets (docs/data_contract.md, "Dates and
@@ -186,10 +229,18 @@
     {{ return(adapter.dispatch('json_string_array', 'oakvale')(expr)) }}
 {%- endmacro %}
 
+{#- DuckDB's JSON reader accepts what Trino's json_parse refuses (a trailing comma, NaN and
+    Infinity), and its cast to varchar[] writes a nested array or object as text where Trino's cast
+    fails (null through try): the local branch gives null for those too. String literals are
+    blanked before looking for a trailing comma, so '["a,]"]' stays valid. -#}
 {% macro default__json_string_array(expr) -%}
+    {%- set text = oakvale.blank_to_null(expr) -%}
+    {%- set strings = "regexp_replace(" ~ text ~ ", '\"(?:[^\"\\\\]|\\\\.)*\"', '\"\"', 'g')" -%}
     case
-        when json_valid({{ oakvale.blank_to_null(expr) }})
-            then try_cast(json({{ expr }}) as varchar [])
+        when json_valid({{ text }})
+            and not regexp_matches({{ strings }}, ',[ \t\r\n]*[\]}]|(?i:nan|infinity)')
+            and not list_has_any(json_type(json({{ text }}), '$[*]'), ['ARRAY', 'OBJECT'])
+            then try_cast(json({{ text }}) as varchar [])
     end
 {%- endmacro %}
 

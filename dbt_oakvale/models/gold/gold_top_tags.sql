@@ -12,7 +12,7 @@ review_tags as (
         reviews.review_id,
         reviews.movie_id,
         reviews.rating_normalized,
-        trim(review_tag.tag) as tag
+        {{ oakvale.trim_blanks('review_tag.tag') }} as tag
     from reviews
     cross join unnest(reviews.tags) as review_tag (tag)
 

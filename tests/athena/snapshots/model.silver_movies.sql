@@ -105,8 +105,8 @@ select
             end), 2, '0') || '-' || lpad(coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 3), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 5), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 7), '')), 2, '0')
     end, '%Y-%m-%d')) as date) as release_date_parsed,
         try_cast(regexp_replace(nullif(trim(runtime_minutes_raw), ''), '[^0-9.\-]', '') as integer) as runtime_minutes_parsed,
-        cast(round(try_cast(regexp_replace(nullif(trim(budget_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as budget_usd_parsed,
-        cast(round(try_cast(regexp_replace(nullif(trim(box_office_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as box_office_usd_parsed,
+        try_cast(round(try_cast(regexp_replace(nullif(trim(budget_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as budget_usd_parsed,
+        try_cast(round(try_cast(regexp_replace(nullif(trim(box_office_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as box_office_usd_parsed,
         case
         when nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') is not null
             then cast(from_unixtime(cast(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') as bigint)) at time zone 'UTC' as timestamp(6))
@@ -373,8 +373,8 @@ select
             end), 2, '0') || '-' || lpad(coalesce(nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 3), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 5), ''), nullif(regexp_extract(release_date_text, '^[ \t\r\n]*(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{1,2}) ([A-Za-z]{3,9}) ([0-9]{4}))[ \t\r\n]*$', 7), '')), 2, '0')
     end, '%Y-%m-%d')) as date) as release_date_parsed,
         try_cast(regexp_replace(nullif(trim(runtime_minutes_raw), ''), '[^0-9.\-]', '') as integer) as runtime_minutes_parsed,
-        cast(round(try_cast(regexp_replace(nullif(trim(budget_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as budget_usd_parsed,
-        cast(round(try_cast(regexp_replace(nullif(trim(box_office_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as box_office_usd_parsed,
+        try_cast(round(try_cast(regexp_replace(nullif(trim(budget_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as budget_usd_parsed,
+        try_cast(round(try_cast(regexp_replace(nullif(trim(box_office_usd_raw), ''), '[^0-9.\-]', '') as double)) as bigint) as box_office_usd_parsed,
         case
         when nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') is not null
             then cast(from_unixtime(cast(nullif(regexp_extract(updated_at_text, '^[ \t\r\n]*([0-9]{9,11})[ \t\r\n]*$', 1), '') as bigint)) at time zone 'UTC' as timestamp(6))
