@@ -36,6 +36,13 @@ def _s3():
     return boto3.client("s3")
 
 
+_NOT_FOUND = ("404", "NoSuchKey", "NotFound")  # how S3 (and moto) name a missing key
+
+
+def _s3_error_code(error) -> str | None:
+    return error.response.get("Error", {}).get("Code")
+
+
 @dataclass(frozen=True)
 class FileInfo:
     uri: str
@@ -90,7 +97,7 @@ def file_exists(uri: str) -> bool:
         try:
             _s3().head_object(Bucket=bucket, Key=key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _s3_error_code(error) in _NOT_FOUND:
                 return False
             raise
         return True
@@ -123,7 +130,7 @@ def write_bytes_if_absent(uri: str, data: bytes) -> bool:
             _s3().put_object(Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")
         except ClientError as error:
             # 412: the object exists; 409: a concurrent conditional write to the same key is in flight.
-            if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+            if _s3_error_code(error) in ("PreconditionFailed", "ConditionalRequestConflict"):
                 return False
             raise
         return True
@@ -166,7 +173,7 @@ def open_read(uri: str) -> BinaryIO:
         try:
             body = _s3().get_object(Bucket=bucket, Key=key)["Body"]
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _s3_error_code(error) in _NOT_FOUND:
                 raise FileNotFoundError(uri) from None
             raise
         return contextlib.closing(body)  # type: ignore[return-value]

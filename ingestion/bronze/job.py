@@ -171,7 +171,8 @@ def _stage_readable(spark: SparkSession, writer, plan: BatchPlan, target: BatchT
     sizes = {f.uri: f.size for f in plan.files}
     quarantined: list[QuarantinedFile] = []
     for _attempt in range(3):
-        readable = [f.uri for f in plan.files if f.uri not in {q.uri for q in quarantined}]
+        skipped = {q.uri for q in quarantined}
+        readable = [f.uri for f in plan.files if f.uri not in skipped]
         quarantine_rows = file_rejects(
             [(q.uri, sizes[q.uri], q.reason, q.detail) for q in quarantined], target.spec, target.stamp
         )

@@ -171,6 +171,12 @@ class _Sources:
     ingest_date: pa.Array  # each line's ingest date
 
 
+def _ingest_date(path: str, fallback_date: str) -> date:
+    """The raw folder's `ingest_date=`, or the batch's date for a file outside one."""
+    found = _INGEST_DATE.search(path)
+    return date.fromisoformat(found.group(1) if found else fallback_date)
+
+
 def _sources(source_file: pa.ChunkedArray | pa.Array, fallback_date: str) -> _Sources:
     """Plain path and ingest date of each line's file, worked out once per distinct file."""
     encoded = pc.dictionary_encode(source_file)
@@ -180,9 +186,8 @@ def _sources(source_file: pa.ChunkedArray | pa.Array, fallback_date: str) -> _So
     for uri in encoded.dictionary.to_pylist():
         # Spark names local files as URL-encoded file: URIs; keep the plain path of the listing.
         path = unquote(re.sub(r"^file:(//)?", "", uri))
-        found = _INGEST_DATE.search(path)
         paths.append(path)
-        dates.append(date.fromisoformat(found.group(1) if found else fallback_date))
+        dates.append(_ingest_date(path, fallback_date))
     indices = encoded.indices
     return _Sources(
         paths=paths,
@@ -350,8 +355,7 @@ def file_rejects(files: list[tuple[str, int, str, str]], spec: DatasetSpec, stam
     n = len(files)
     dates = []
     for uri, *_ in files:
-        found = _INGEST_DATE.search(uri)
-        dates.append(date.fromisoformat(found.group(1) if found else stamp.fallback_ingest_date))
+        dates.append(_ingest_date(uri, stamp.fallback_ingest_date))
     columns = {
         "_raw_line": pa.nulls(n, pa.string()),
         "_reject_reason": pa.array([reason for _, _, reason, _ in files], pa.string()),

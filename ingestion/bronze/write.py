@@ -152,8 +152,7 @@ class ParquetDeltaRsWriter:
                 described += files.close()
         except BaseException:
             for kind, path, _schema in target.tables():
-                storage.remove_tree(staging[kind])
-                _remove_empty_parent(storage.join(path, "_staging"))
+                _remove_staging(staging[kind], path)
             raise
         batches = []
         for kind, path, schema in target.tables():
@@ -197,8 +196,7 @@ class ParquetDeltaRsWriter:
 
     def abort(self, staged: StagedBatch) -> None:
         if staged.staging_dir:
-            storage.remove_tree(staged.staging_dir)
-            _remove_empty_parent(storage.join(staged.table_path, "_staging"))
+            _remove_staging(staged.staging_dir, staged.table_path)
 
 
 def _commit_once(staged: StagedBatch, actions: list, properties: CommitProperties, app_id: str, version: int) -> None:
@@ -254,6 +252,12 @@ def add_new_columns(table: DeltaTable, schema: pa.Schema) -> None:
     if new:
         log.info("%s: adding column(s) %s", table.table_uri, ", ".join(f.name for f in new))
         table.alter.add_columns(new)
+
+
+def _remove_staging(staging_dir: str, table_path: str) -> None:
+    """Remove one batch's staging folder, and the table's `_staging` folder once it is empty."""
+    storage.remove_tree(staging_dir)
+    _remove_empty_parent(storage.join(table_path, "_staging"))
 
 
 def _remove_empty_parent(path: str) -> None:
